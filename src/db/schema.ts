@@ -1,0 +1,161 @@
+/**
+ * The D1 schema. Times are epoch milliseconds (integers) so that range queries
+ * and day buckets are plain arithmetic; JSON columns hold small lists only.
+ * Change it here, then `npm run db:generate` writes the next migration.
+ */
+import { sql } from "drizzle-orm";
+import { index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+/** A Linear organization that installed the app. Tokens are AES-GCM ciphertexts. */
+export const workspaces = sqliteTable("workspaces", {
+  id: text("id").primaryKey(), // Linear organization id
+  name: text("name").notNull(),
+  urlKey: text("url_key").notNull(),
+  appUserId: text("app_user_id").notNull(),
+  accessTokenEnc: text("access_token_enc").notNull(),
+  refreshTokenEnc: text("refresh_token_enc"),
+  tokenExpiresAt: integer("token_expires_at").notNull(),
+  scope: text("scope").notNull().default(""),
+  installedAt: integer("installed_at").notNull(),
+  revokedAt: integer("revoked_at"),
+  updatedAt: integer("updated_at").notNull(),
+});
+
+/** Where an issue's work runs: a repository and the rules that route issues to it. */
+export const repositories = sqliteTable(
+  "repositories",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id").notNull(),
+    name: text("name").notNull(),
+    gitUrl: text("git_url"),
+    baseBranch: text("base_branch").notNull().default("main"),
+    teamKeys: text("team_keys", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
+    labels: text("labels", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
+    projectKeys: text("project_keys", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
+    /** Receives every issue that no other rule matches. At most one per workspace. */
+    isCatchAll: integer("is_catch_all", { mode: "boolean" }).notNull().default(false),
+    codegenRepoId: integer("codegen_repo_id"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [uniqueIndex("repositories_workspace_name").on(t.workspaceId, t.name)],
+);
+
+/** One Linear agent session and how it ended. Written by its IssueSession object. */
+export const agentSessions = sqliteTable(
+  "agent_sessions",
+  {
+    id: text("id").primaryKey(), // Linear agent session id
+    workspaceId: text("workspace_id").notNull(),
+    issueId: text("issue_id"),
+    issueIdentifier: text("issue_identifier"),
+    issueTitle: text("issue_title"),
+    repositoryId: text("repository_id"),
+    repositoryName: text("repository_name"),
+    status: text("status").notNull(), // pending | active | awaiting_input | complete | error | stopped
+    executor: text("executor"), // local | cloud
+    agentType: text("agent_type"),
+    complexity: text("complexity"),
+    outcome: text("outcome"),
+    error: text("error"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+    endedAt: integer("ended_at"),
+  },
+  (t) => [index("agent_sessions_workspace_created").on(t.workspaceId, t.createdAt)],
+);
+
+/** The timeline of a session: what arrived, what was decided, what was sent. */
+export const sessionEvents = sqliteTable(
+  "session_events",
+  {
+    id: text("id").primaryKey(), // unique per event, so a replayed write is a no-op
+    sessionId: text("session_id").notNull(),
+    workspaceId: text("workspace_id").notNull(),
+    kind: text("kind").notNull(),
+    summary: text("summary").notNull(),
+    data: text("data", { mode: "json" }).$type<Record<string, unknown>>(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("session_events_session_created").on(t.sessionId, t.createdAt)],
+);
+
+/** One execution attempt of a session: what it cost, how long it took, how it ended. */
+export const executionMetrics = sqliteTable(
+  "execution_metrics",
+  {
+    id: text("id").primaryKey(), // `${sessionId}:${attempt}`: alarms fire at least once
+    workspaceId: text("workspace_id").notNull(),
+    sessionId: text("session_id").notNull(),
+    repositoryName: text("repository_name"),
+    executor: text("executor").notNull(),
+    agentType: text("agent_type"),
+    complexity: text("complexity"),
+    codegenRunId: integer("codegen_run_id"),
+    localTaskId: text("local_task_id"),
+    startedAt: integer("started_at").notNull(),
+    endedAt: integer("ended_at"),
+    durationMs: integer("duration_ms"),
+    outcome: text("outcome"), // succeeded | failed | stopped | timed_out
+    costUsd: real("cost_usd").notNull().default(0),
+    costEstimated: integer("cost_estimated", { mode: "boolean" }).notNull().default(false),
+    inputTokens: integer("input_tokens"),
+    outputTokens: integer("output_tokens"),
+    prUrls: text("pr_urls", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
+  },
+  (t) => [index("execution_metrics_workspace_started").on(t.workspaceId, t.startedAt)],
+);
+
+/** Tokens the local agents connect with. Only a SHA-256 of the token is kept. */
+export const agentTokens = sqliteTable(
+  "agent_tokens",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id").notNull(),
+    name: text("name").notNull(),
+    tokenHash: text("token_hash").notNull(),
+    createdAt: integer("created_at").notNull(),
+    lastUsedAt: integer("last_used_at"),
+    revokedAt: integer("revoked_at"),
+  },
+  (t) => [uniqueIndex("agent_tokens_hash").on(t.tokenHash)],
+);
+
+/** Who changed what: installs, revocations, configuration and token changes. */
+export const auditLog = sqliteTable(
+  "audit_log",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id"),
+    actor: text("actor").notNull(),
+    action: text("action").notNull(),
+    details: text("details", { mode: "json" }).$type<Record<string, unknown>>(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("audit_log_workspace_created").on(t.workspaceId, t.createdAt)],
+);
+
+/** Correctly signed webhooks we could not use: kept so nothing is lost without a trace. */
+export const deadLetters = sqliteTable(
+  "dead_letters",
+  {
+    id: text("id").primaryKey(),
+    deliveryId: text("delivery_id"),
+    eventType: text("event_type"),
+    organizationId: text("organization_id"),
+    error: text("error").notNull(),
+    body: text("body").notNull(),
+    receivedAt: integer("received_at").notNull(),
+  },
+  (t) => [index("dead_letters_received").on(t.receivedAt)],
+);
+
+/** Single-use OAuth `state` values, with the PKCE verifier that goes with each. */
+export const oauthStates = sqliteTable("oauth_states", {
+  state: text("state").primaryKey(),
+  codeVerifier: text("code_verifier").notNull(),
+  createdAt: integer("created_at").notNull(),
+  expiresAt: integer("expires_at").notNull(),
+  usedAt: integer("used_at"),
+});

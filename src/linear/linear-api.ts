@@ -1,0 +1,156 @@
+/**
+ * The calls the edge makes to Linear, through the real @linear/sdk at a
+ * configurable origin. Mutations use the SDK's own operations; reads use one
+ * purpose-built query each through the SDK's GraphQL client, because the SDK's
+ * models load related objects lazily, one request per relation.
+ */
+import { LinearClient } from "@linear/sdk";
+import { z } from "zod";
+
+/** Linear answers within a few hundred ms; past this a request is treated as lost and retried. */
+const REQUEST_TIMEOUT_MS = 15_000;
+
+export type AgentActivityContent =
+  | { type: "thought"; body: string }
+  | { type: "elicitation"; body: string }
+  | { type: "response"; body: string }
+  | { type: "error"; body: string }
+  | { type: "action"; action: string; parameter: string; result?: string };
+
+export interface AgentActivityInput {
+  id: string;
+  agentSessionId: string;
+  content: AgentActivityContent;
+  ephemeral?: boolean;
+}
+
+export interface AgentSessionUpdate {
+  externalUrls?: { label: string; url: string }[];
+  addedExternalUrls?: { label: string; url: string }[];
+  plan?: { content: string; status: "pending" | "inProgress" | "completed" | "canceled" }[];
+}
+
+const WorkflowStateSchema = z.object({ id: z.string(), name: z.string(), type: z.string(), position: z.number() });
+export type WorkflowState = z.infer<typeof WorkflowStateSchema>;
+
+const IssueDetailsSchema = z.object({
+  id: z.string(),
+  identifier: z.string(),
+  title: z.string(),
+  description: z.string().nullish(),
+  url: z.string().nullish(),
+  priority: z.number().nullish(),
+  estimate: z.number().nullish(),
+  team: z.object({
+    id: z.string(),
+    key: z.string(),
+    name: z.string().nullish(),
+    states: z.object({ nodes: z.array(WorkflowStateSchema) }),
+  }),
+  state: WorkflowStateSchema.pick({ id: true, name: true, type: true }).nullish(),
+  labels: z.object({ nodes: z.array(z.object({ id: z.string(), name: z.string() })) }),
+  project: z.object({ id: z.string(), name: z.string(), slugId: z.string().nullish() }).nullish(),
+  delegate: z.object({ id: z.string() }).nullish(),
+  parent: z.object({ id: z.string(), identifier: z.string() }).nullish(),
+  children: z.object({ nodes: z.array(z.object({ id: z.string(), identifier: z.string() })) }),
+});
+export type IssueDetails = z.infer<typeof IssueDetailsSchema>;
+
+const ISSUE_DETAILS_QUERY = /* GraphQL */ `
+  query cyrusIssueDetails($id: String!) {
+    issue(id: $id) {
+      id identifier title description url priority estimate
+      team { id key name states { nodes { id name type position } } }
+      state { id name type }
+      labels { nodes { id name } }
+      project { id name slugId }
+      delegate { id }
+      parent { id identifier }
+      children { nodes { id identifier } }
+    }
+  }
+`;
+
+const ViewerSchema = z.object({
+  id: z.string(),
+  name: z.string().nullish(),
+  organization: z.object({ id: z.string(), name: z.string(), urlKey: z.string() }),
+});
+export type Viewer = z.infer<typeof ViewerSchema>;
+
+const VIEWER_QUERY = /* GraphQL */ `
+  query cyrusViewer { viewer { id name organization { id name urlKey } } }
+`;
+
+const ACTIVITY_QUERY = /* GraphQL */ `
+  query cyrusAgentActivity($id: String!) { agentActivity(id: $id) { id } }
+`;
+
+export class LinearResponseError extends Error {
+  constructor(what: string, detail: string) {
+    super(`Linear's answer to ${what} was not what we expected: ${detail}`);
+    this.name = "LinearResponseError";
+  }
+}
+
+export class LinearApi {
+  readonly #client: LinearClient;
+
+  constructor(options: { apiUrl: string; accessToken: string }) {
+    this.#client = new LinearClient({
+      accessToken: options.accessToken,
+      apiUrl: `${options.apiUrl.replace(/\/+$/, "")}/graphql`,
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
+  }
+
+  async createAgentActivity(input: AgentActivityInput): Promise<void> {
+    const payload = await this.#client.createAgentActivity({
+      id: input.id,
+      agentSessionId: input.agentSessionId,
+      content: input.content,
+      ...(input.ephemeral ? { ephemeral: true } : {}),
+    });
+    if (!payload.success) throw new LinearResponseError("agentActivityCreate", "success was false");
+  }
+
+  /** Whether an activity with this id exists: the check before re-sending a create whose answer was lost. */
+  async agentActivityExists(id: string): Promise<boolean> {
+    try {
+      const result = await this.#client.client.rawRequest<{ agentActivity: { id: string } | null }, { id: string }>(ACTIVITY_QUERY, { id });
+      return result.data?.agentActivity?.id === id;
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw error;
+    }
+  }
+
+  async updateAgentSession(id: string, input: AgentSessionUpdate): Promise<void> {
+    const payload = await this.#client.updateAgentSession(id, input as Parameters<LinearClient["updateAgentSession"]>[1]);
+    if (!payload.success) throw new LinearResponseError("agentSessionUpdate", "success was false");
+  }
+
+  async issueDetails(id: string): Promise<IssueDetails> {
+    const result = await this.#client.client.rawRequest<{ issue: unknown }, { id: string }>(ISSUE_DETAILS_QUERY, { id });
+    const parsed = IssueDetailsSchema.safeParse(result.data?.issue);
+    if (!parsed.success) throw new LinearResponseError("issue", z.prettifyError(parsed.error));
+    return parsed.data;
+  }
+
+  async updateIssue(id: string, input: { stateId?: string; delegateId?: string }): Promise<void> {
+    const payload = await this.#client.updateIssue(id, input);
+    if (!payload.success) throw new LinearResponseError("issueUpdate", "success was false");
+  }
+
+  async viewer(): Promise<Viewer> {
+    const result = await this.#client.client.rawRequest<{ viewer: unknown }, Record<string, never>>(VIEWER_QUERY, {});
+    const parsed = ViewerSchema.safeParse(result.data?.viewer);
+    if (!parsed.success) throw new LinearResponseError("viewer", z.prettifyError(parsed.error));
+    return parsed.data;
+  }
+}
+
+function isNotFound(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : "";
+  return /not found|could not find|entity not found/i.test(message);
+}

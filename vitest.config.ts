@@ -1,0 +1,54 @@
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+/**
+ * Two projects:
+ * - `workers`: the Worker and its Durable Objects inside workerd, on real D1 and DO storage.
+ *   The emulators run in Node (test/global-setup.ts) and are reached on 127.0.0.1.
+ * - `node`: the emulators themselves, the local agent and the CLI, end-to-end runs.
+ */
+export default defineConfig(async () => {
+  const migrations = await readD1Migrations("./migrations");
+  return {
+    test: {
+      projects: [
+        {
+          plugins: [
+            cloudflareTest(({ inject }) => ({
+              wrangler: { configPath: "./wrangler.toml" },
+              miniflare: {
+                bindings: {
+                  TEST_MIGRATIONS: migrations,
+                  LINEAR_API_URL: inject("linearEmulatorUrl"),
+                  LINEAR_AUTHORIZE_URL: `${inject("linearEmulatorUrl")}/oauth/authorize`,
+                  LINEAR_WEBHOOK_SECRET: "test-webhook-secret",
+                  LINEAR_CLIENT_ID: "test-client-id",
+                  LINEAR_CLIENT_SECRET: "test-client-secret",
+                  ENCRYPTION_KEY: "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+                  CYRUS_API_KEY: "test-api-key",
+                  PUBLIC_URL: "https://edge.test",
+                  RETRY_BASE_MS: "50",
+                  LOG_LEVEL: "error",
+                },
+              },
+            })),
+          ],
+          test: {
+            name: "workers",
+            include: ["test/workers/**/*.test.ts"],
+            globalSetup: ["./test/global-setup.ts"],
+            setupFiles: ["./test/workers/setup.ts"],
+          },
+        },
+        {
+          test: {
+            name: "node",
+            environment: "node",
+            include: ["test/node/**/*.test.ts"],
+            testTimeout: 30_000,
+          },
+        },
+      ],
+    },
+  };
+});

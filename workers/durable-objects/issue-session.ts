@@ -1,0 +1,216 @@
+/**
+ * IssueSession: the single writer for one Linear issue, named
+ * `<organizationId>:<issueId>` (or `<organizationId>:session:<agentSessionId>`
+ * for a session with no issue). It records deliveries, decides with pure
+ * functions what each one means, and keeps an outbox of writes to Linear that
+ * its alarm delivers until they land.
+ *
+ * One alarm, multiplexed over every due job. `alarm()` never throws: it
+ * catches, records and re-arms at the earliest due time in `finally`, because a
+ * throwing alarm is retried only a few times and then never wakes again.
+ */
+import { DurableObject } from "cloudflare:workers";
+import { readConfig, type EdgeConfig } from "../../src/config";
+import { createDb, type Db } from "../../src/db/client";
+import { planDelivery, type IntakePlan, type SessionDelivery } from "../../src/domain/session-intake";
+import { createLogger, describeError, type Logger } from "../../src/log";
+import type { AppEnv } from "../env";
+import { JOB_GIVE_UP_AFTER_MS, retryAt, runJob, type JobContext, type JobOutcome } from "../issue-session/jobs";
+import { LinearAccessProvider } from "../issue-session/linear-access";
+import { IssueSessionStore, type AgentSessionRecord, type JobRecord, type TimelineRecord } from "../issue-session/store";
+
+/** Jobs one alarm run may take on; the rest wait for the next run, due at once. */
+const MAX_JOBS_PER_ALARM = 25;
+const DELIVERY_MEMORY_MS = 7 * 24 * 60 * 60 * 1000;
+const FINISHED_JOB_MEMORY_MS = 24 * 60 * 60 * 1000;
+
+export interface WebhookHandoff {
+  objectName: string;
+  organizationId: string;
+  deliveryId: string | null;
+  receivedAt: number;
+  event: SessionDelivery;
+}
+
+export interface HandoffResult {
+  outcome: IntakePlan["outcome"];
+  reason?: string;
+}
+
+export interface IssueSessionSnapshot {
+  organizationId: string | null;
+  agentSessions: AgentSessionRecord[];
+  timeline: TimelineRecord[];
+  jobs: ReturnType<IssueSessionStore["listJobs"]>;
+  alarmAt: number | null;
+}
+
+export class IssueSession extends DurableObject<AppEnv> {
+  readonly #store: IssueSessionStore;
+  readonly #config: EdgeConfig;
+  readonly #db: Db;
+  readonly #log: Logger;
+
+  constructor(ctx: DurableObjectState, env: AppEnv) {
+    super(ctx, env);
+    this.#config = readConfig(env as unknown as Record<string, unknown>);
+    this.#store = new IssueSessionStore(ctx.storage);
+    this.#db = createDb(env.DB);
+    this.#log = createLogger(this.#config.LOG_LEVEL, { component: "IssueSession" });
+  }
+
+  /**
+   * Takes one verified, parsed webhook. Everything it decides is stored before
+   * it returns, so the Worker's 200 means the delivery survives an eviction.
+   * It never waits on Linear: the replies go out from the alarm.
+   */
+  async receiveWebhook(handoff: WebhookHandoff): Promise<HandoffResult> {
+    const { event, deliveryId } = handoff;
+    const store = this.#store;
+    const agentSessionId = event.type === "AgentSessionEvent" ? event.agentSession.id : null;
+    const promptId = event.type === "AgentSessionEvent" ? (event.agentActivity?.id ?? null) : null;
+    const session = agentSessionId ? store.getAgentSession(agentSessionId) : null;
+    const plan = planDelivery(
+      event,
+      {
+        deliverySeen: deliveryId !== null && store.deliverySeen(deliveryId),
+        agentSessionKnown: session !== null,
+        promptSeen: promptId !== null && store.promptSeen(promptId),
+        hasAgentSessions: store.agentSessionCount() > 0,
+        appUserId: store.getMeta("app_user_id"),
+        agentSessionRouted: session?.routedAt != null,
+      },
+      () => crypto.randomUUID(),
+    );
+    const now = Date.now();
+    if (plan.outcome !== "accepted") {
+      // Remember a duplicate's delivery id too, so its next retry is answered from the first check.
+      if (plan.outcome === "duplicate" && deliveryId && store.agentSessionCount() > 0) store.recordDelivery(deliveryId, now);
+      return { outcome: plan.outcome, reason: plan.reason };
+    }
+    this.ctx.storage.transactionSync(() => {
+      if (deliveryId) store.recordDelivery(deliveryId, now);
+      if (!store.getMeta("organization_id")) {
+        store.setMeta("organization_id", handoff.organizationId);
+        store.setMeta("object_name", handoff.objectName);
+      }
+      if (plan.appUserId) store.setMeta("app_user_id", plan.appUserId);
+      if (plan.issueSnapshot) store.setMeta("issue_webhook_snapshot", JSON.stringify(plan.issueSnapshot));
+      if (plan.agentSession) store.insertAgentSession(plan.agentSession, now);
+      if (plan.prompt) store.insertPrompt(plan.prompt, now);
+      if (plan.stopRequested) store.updateAgentSession(plan.stopRequested, { status: "stopped", stopRequestedAt: now, endedAt: now }, now);
+      if (plan.agentSession && plan.jobs.some((j) => j.kind === "linear.activity" && j.payload.content.type === "response")) {
+        store.updateAgentSession(plan.agentSession.id, { status: "complete", endedAt: now }, now);
+      }
+      for (const entry of plan.timeline) store.appendTimeline(entry, now);
+      for (const job of plan.jobs) store.enqueueJob(job, now);
+    });
+    await this.#armAlarm();
+    return { outcome: "accepted" };
+  }
+
+  /** Everything the API and the tests may want to see about this issue. */
+  async inspect(): Promise<IssueSessionSnapshot> {
+    return {
+      organizationId: this.#store.getMeta("organization_id"),
+      agentSessions: this.#store.listAgentSessions(),
+      timeline: this.#store.listTimeline(),
+      jobs: this.#store.listJobs(),
+      alarmAt: await this.ctx.storage.getAlarm(),
+    };
+  }
+
+  override async alarm(): Promise<void> {
+    try {
+      await this.#runDueJobs();
+      const now = Date.now();
+      this.#store.pruneDeliveries(now - DELIVERY_MEMORY_MS);
+      this.#store.pruneFinishedJobs(now - FINISHED_JOB_MEMORY_MS);
+    } catch (error) {
+      this.#log.error("alarm failed", { error: describeError(error), object: this.#store.getMeta("object_name") });
+    } finally {
+      // Unconditionally: inside alarm() the running alarm may still be reported as set.
+      await this.#armAlarm(true).catch((error: unknown) => this.#log.error("could not re-arm the alarm", { error: describeError(error) }));
+    }
+  }
+
+  async #runDueJobs(): Promise<void> {
+    const organizationId = this.#store.getMeta("organization_id");
+    if (!organizationId) return;
+    const context: JobContext = {
+      store: this.#store,
+      db: this.#db,
+      config: this.#config,
+      log: this.#log,
+      linear: new LinearAccessProvider(this.env, organizationId, this.#config.LINEAR_API_URL),
+      organizationId,
+      objectName: this.#store.getMeta("object_name") ?? organizationId,
+      now: () => Date.now(),
+      transaction: (fn) => this.ctx.storage.transactionSync(fn),
+    };
+    const blockedLanes = new Set<string>();
+    let linearPausedUntil = 0;
+    let ran = 0;
+    for (const job of this.#store.pendingJobs()) {
+      if (blockedLanes.has(job.lane)) continue;
+      const now = Date.now();
+      if (job.dueAt > now || ran >= MAX_JOBS_PER_ALARM) {
+        blockedLanes.add(job.lane);
+        continue;
+      }
+      // One rate limit pauses every Linear call of this object until Linear's reset.
+      if (linearPausedUntil > now && job.kind !== "d1.sync") {
+        this.#store.retryJob(job.id, { dueAt: linearPausedUntil, error: "waiting for Linear's rate limit to reset", uncertain: false, countAttempt: false });
+        blockedLanes.add(job.lane);
+        continue;
+      }
+      ran++;
+      const outcome = await this.#runOne(job, context);
+      if (outcome.kind !== "done") blockedLanes.add(job.lane);
+      if (outcome.kind === "retry" && outcome.countAttempt === false && outcome.at) linearPausedUntil = Math.max(linearPausedUntil, outcome.at);
+    }
+  }
+
+  async #runOne(job: JobRecord, context: JobContext): Promise<JobOutcome> {
+    let outcome: JobOutcome;
+    try {
+      outcome = await runJob(job, context);
+    } catch (error) {
+      outcome = { kind: "retry", error: describeError(error) };
+    }
+    const now = Date.now();
+    const store = this.#store;
+    if (outcome.kind === "done") {
+      this.ctx.storage.transactionSync(() => {
+        store.completeJob(job.id, now);
+        if (job.kind === "d1.sync" && store.hasUnsyncedState()) store.ensureSyncJob(now);
+      });
+      return outcome;
+    }
+    if (outcome.kind === "retry" && now - job.createdAt < JOB_GIVE_UP_AFTER_MS) {
+      const at = outcome.at && outcome.at > now ? outcome.at : retryAt(job, this.#config, now);
+      store.retryJob(job.id, { dueAt: at, error: outcome.error, uncertain: outcome.uncertain ?? false, countAttempt: outcome.countAttempt ?? true });
+      this.#log.warn("job will be retried", { job: job.kind, id: job.id, attempts: job.attempts + 1, retryInMs: at - now, error: outcome.error });
+      return outcome;
+    }
+    const error = outcome.error;
+    this.ctx.storage.transactionSync(() => {
+      store.failJob(job.id, error, now);
+      store.appendTimeline({ agentSessionId: agentSessionOf(job), kind: "outbox.failed", summary: `Gave up on ${job.kind}: ${error}`, data: { jobId: job.id } }, now);
+    });
+    this.#log.error("job failed for good", { job: job.kind, id: job.id, error });
+    return { kind: "failed", error };
+  }
+
+  async #armAlarm(force = false): Promise<void> {
+    const next = this.#store.nextJobDueAt();
+    if (next === null) return;
+    const current = force ? null : await this.ctx.storage.getAlarm();
+    if (current === null || current > next) await this.ctx.storage.setAlarm(Math.max(next, Date.now()));
+  }
+}
+
+function agentSessionOf(job: JobRecord): string | null {
+  const payload = job.payload as { agentSessionId?: string } | null;
+  return payload?.agentSessionId ?? null;
+}

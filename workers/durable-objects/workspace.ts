@@ -1,0 +1,154 @@
+/**
+ * Workspace: one per Linear organization, named by its id. For now it owns the
+ * workspace's Linear token: the only place that refreshes it, one refresh at a
+ * time, because refresh tokens rotate and two concurrent refreshes would lock the
+ * workspace out. D1 holds the encrypted tokens; this object is their single writer.
+ */
+import { DurableObject } from "cloudflare:workers";
+import { readConfig } from "../../src/config";
+import { TokenCipher } from "../../src/crypto/token-cipher";
+import { createDb, type Db } from "../../src/db/client";
+import { recordAudit } from "../../src/db/queries/audit";
+import { findWorkspace, markWorkspaceRevoked, storeRefreshedTokens, upsertWorkspace } from "../../src/db/queries/workspaces";
+import { LinearOAuthError, refreshAccessToken, type LinearTokens } from "../../src/linear/oauth";
+import { createLogger, describeError, type Logger } from "../../src/log";
+import type { AppEnv } from "../env";
+
+/** Refresh this long before expiry, so a token never expires in the middle of a burst of calls. */
+export const TOKEN_REFRESH_MARGIN_MS = 5 * 60 * 1000;
+
+export type AccessTokenResult =
+  | { ok: true; accessToken: string; appUserId: string; expiresAt: number }
+  | { ok: false; reason: "not_installed" | "revoked" | "refresh_failed" | "misconfigured"; message: string };
+
+export interface InstallInput {
+  organizationId: string;
+  name: string;
+  urlKey: string;
+  appUserId: string;
+  tokens: LinearTokens;
+  installedBy: string;
+}
+
+export class Workspace extends DurableObject<AppEnv> {
+  readonly #db: Db;
+  readonly #log: Logger;
+  readonly #cipher: TokenCipher;
+  /** The refresh in flight, shared by every caller that needs a token meanwhile. */
+  #refreshing: Promise<AccessTokenResult> | null = null;
+
+  constructor(ctx: DurableObjectState, env: AppEnv) {
+    super(ctx, env);
+    this.#db = createDb(env.DB);
+    this.#log = createLogger(readConfig(env as unknown as Record<string, unknown>).LOG_LEVEL, { component: "Workspace" });
+    this.#cipher = new TokenCipher(env.ENCRYPTION_KEY);
+  }
+
+  /** Stores (or replaces) the workspace's tokens after an OAuth install. */
+  async install(input: InstallInput): Promise<void> {
+    const now = Date.now();
+    await upsertWorkspace(this.#db, {
+      id: input.organizationId,
+      name: input.name,
+      urlKey: input.urlKey,
+      appUserId: input.appUserId,
+      accessTokenEnc: await this.#cipher.encrypt(input.tokens.accessToken),
+      refreshTokenEnc: input.tokens.refreshToken ? await this.#cipher.encrypt(input.tokens.refreshToken) : null,
+      tokenExpiresAt: input.tokens.expiresAt,
+      scope: input.tokens.scope,
+      installedAt: now,
+      updatedAt: now,
+    });
+    await recordAudit(this.#db, {
+      workspaceId: input.organizationId,
+      actor: input.installedBy,
+      action: "workspace.installed",
+      details: { name: input.name, urlKey: input.urlKey, scope: input.tokens.scope },
+      at: now,
+    });
+    this.#log.info("workspace installed", { organizationId: input.organizationId });
+  }
+
+  /** A valid access token, refreshed first when it is about to expire. */
+  async getLinearAccessToken(organizationId: string): Promise<AccessTokenResult> {
+    const current = await this.#readStoredToken(organizationId);
+    if (!current.ok || current.expiresAt - Date.now() > TOKEN_REFRESH_MARGIN_MS) return current;
+    return this.#refreshOnce(organizationId, current.accessToken);
+  }
+
+  /**
+   * Linear refused `rejectedToken`. Refresh unless the token has changed since
+   * (another caller already refreshed it), in which case the new one is returned.
+   */
+  async refreshAfterRejection(organizationId: string, rejectedToken: string): Promise<AccessTokenResult> {
+    const current = await this.#readStoredToken(organizationId);
+    if (!current.ok || current.accessToken !== rejectedToken) return current;
+    return this.#refreshOnce(organizationId, rejectedToken);
+  }
+
+  /** Linear told us the app was uninstalled: stop using the workspace's tokens. */
+  async revoke(organizationId: string, reason: string): Promise<void> {
+    const changed = await markWorkspaceRevoked(this.#db, organizationId, Date.now());
+    if (changed) {
+      await recordAudit(this.#db, { workspaceId: organizationId, actor: "linear", action: "workspace.revoked", details: { reason } });
+      this.#log.warn("workspace revoked", { organizationId, reason });
+    }
+  }
+
+  #refreshOnce(organizationId: string, staleToken: string): Promise<AccessTokenResult> {
+    this.#refreshing ??= this.#refresh(organizationId, staleToken).finally(() => {
+      this.#refreshing = null;
+    });
+    return this.#refreshing;
+  }
+
+  async #refresh(organizationId: string, staleToken: string): Promise<AccessTokenResult> {
+    const config = readConfig(this.env as unknown as Record<string, unknown>);
+    if (!this.env.LINEAR_CLIENT_ID || !this.env.LINEAR_CLIENT_SECRET) {
+      return { ok: false, reason: "misconfigured", message: "LINEAR_CLIENT_ID and LINEAR_CLIENT_SECRET must be set to refresh Linear tokens" };
+    }
+    const row = await findWorkspace(this.#db, organizationId);
+    if (!row) return { ok: false, reason: "not_installed", message: `workspace ${organizationId} is not installed` };
+    if (!row.refreshTokenEnc) {
+      return { ok: false, reason: "refresh_failed", message: "the Linear token expired and there is no refresh token: reinstall the app" };
+    }
+    const refreshToken = await this.#cipher.decrypt(row.refreshTokenEnc);
+    try {
+      const tokens = await refreshAccessToken(
+        { apiUrl: config.LINEAR_API_URL, clientId: this.env.LINEAR_CLIENT_ID, clientSecret: this.env.LINEAR_CLIENT_SECRET },
+        refreshToken,
+      );
+      // Stored before anyone uses it: the old refresh token is already dead at Linear.
+      await storeRefreshedTokens(this.#db, organizationId, {
+        accessTokenEnc: await this.#cipher.encrypt(tokens.accessToken),
+        refreshTokenEnc: tokens.refreshToken ? await this.#cipher.encrypt(tokens.refreshToken) : row.refreshTokenEnc,
+        tokenExpiresAt: tokens.expiresAt,
+        updatedAt: Date.now(),
+      });
+      this.#log.info("linear token refreshed", { organizationId });
+      return { ok: true, accessToken: tokens.accessToken, appUserId: row.appUserId, expiresAt: tokens.expiresAt };
+    } catch (error) {
+      if (error instanceof LinearOAuthError && error.code === "invalid_grant") {
+        // Someone stored a newer pair since we read it (a re-install): use that one.
+        const latest = await this.#readStoredToken(organizationId);
+        if (latest.ok && latest.accessToken !== staleToken) return latest;
+      }
+      const message = `could not refresh the Linear token: ${describeError(error)}`;
+      this.#log.error("linear token refresh failed", { organizationId, error: describeError(error) });
+      await recordAudit(this.#db, { workspaceId: organizationId, actor: "edge", action: "workspace.token_refresh_failed", details: { error: describeError(error) } });
+      return { ok: false, reason: "refresh_failed", message };
+    }
+  }
+
+  async #readStoredToken(organizationId: string): Promise<AccessTokenResult> {
+    const row = await findWorkspace(this.#db, organizationId);
+    if (!row) return { ok: false, reason: "not_installed", message: `workspace ${organizationId} has not installed the app` };
+    if (row.revokedAt) return { ok: false, reason: "revoked", message: `workspace ${row.name} uninstalled the app` };
+    try {
+      const accessToken = await this.#cipher.decrypt(row.accessTokenEnc);
+      return { ok: true, accessToken, appUserId: row.appUserId, expiresAt: row.tokenExpiresAt };
+    } catch (error) {
+      return { ok: false, reason: "misconfigured", message: `cannot decrypt the stored token (was ENCRYPTION_KEY changed?): ${describeError(error)}` };
+    }
+  }
+}

@@ -1,0 +1,21 @@
+import type { IssueSession } from "./durable-objects/issue-session";
+import type { Workspace } from "./durable-objects/workspace";
+
+/**
+ * Bindings and configuration of the Worker and its Durable Objects. The vars
+ * come from wrangler.toml (their generated types are in env.d.ts); secrets are
+ * set with `wrangler secret put` and may be absent on a fresh install, so they
+ * are optional here and checked where they are used.
+ */
+export interface AppEnv extends Omit<Env, "ISSUE_SESSION" | "WORKSPACE"> {
+  ISSUE_SESSION: DurableObjectNamespace<IssueSession>;
+  WORKSPACE: DurableObjectNamespace<Workspace>;
+  LINEAR_WEBHOOK_SECRET?: string;
+  LINEAR_CLIENT_ID?: string;
+  LINEAR_CLIENT_SECRET?: string;
+  CODEGEN_ORG_ID?: string;
+  CODEGEN_API_TOKEN?: string;
+  ENCRYPTION_KEY?: string;
+  CYRUS_API_KEY?: string;
+  PUBLIC_URL?: string;
+}

@@ -1,0 +1,227 @@
+/**
+ * What the IssueSession's alarm does with each due job. Every runner is
+ * idempotent, because alarms fire at least once and a job may be cut off after
+ * its effect and before it is marked done:
+ * - an activity carries its own UUID; after an answer we never saw, we look the
+ *   id up before sending again, and "already exists" counts as delivered;
+ * - preparation re-reads the issue, so a state already moved is not moved twice;
+ * - the D1 mirror upserts and inserts by key.
+ */
+import { backoffDelay } from "../../src/domain/backoff";
+import { startedStateToMoveTo } from "../../src/domain/issue-start";
+import { noRepositoryMessage, routeIssue } from "../../src/domain/routing";
+import { routedMessage } from "../../src/domain/messages";
+import type { JobSpec } from "../../src/domain/session-intake";
+import type { EdgeConfig } from "../../src/config";
+import type { Db } from "../../src/db/client";
+import { listRepositories } from "../../src/db/queries/repositories";
+import { syncSessions } from "../../src/db/queries/sessions";
+import { classifyLinearError } from "../../src/linear/errors";
+import type { LinearApi } from "../../src/linear/linear-api";
+import { describeError, type Logger } from "../../src/log";
+import type { LinearAccessProvider } from "./linear-access";
+import type { IssueSessionStore, JobRecord } from "./store";
+
+/** Past this, a job is abandoned and the failure recorded: the conversation in Linear has moved on. */
+export const JOB_GIVE_UP_AFTER_MS = 24 * 60 * 60 * 1000;
+const MAX_RETRY_DELAY_MS = 5 * 60 * 1000;
+const SYNC_BATCH = 50;
+
+export type JobOutcome =
+  | { kind: "done" }
+  | { kind: "retry"; error: string; uncertain?: boolean; at?: number; countAttempt?: boolean }
+  | { kind: "failed"; error: string };
+
+export interface JobContext {
+  store: IssueSessionStore;
+  db: Db;
+  config: EdgeConfig;
+  log: Logger;
+  linear: LinearAccessProvider;
+  organizationId: string;
+  objectName: string;
+  now: () => number;
+  /** Called inside the same synchronous transaction as the job's completion. */
+  transaction: <T>(fn: () => T) => T;
+}
+
+export async function runJob(job: JobRecord, ctx: JobContext): Promise<JobOutcome> {
+  switch (job.kind) {
+    case "linear.activity":
+      return withLinear(ctx, (api) => deliverActivity(job, api));
+    case "session.prepare":
+      return withLinear(ctx, (api, appUserId) => prepareSession(job, api, appUserId, ctx));
+    case "d1.sync":
+      return syncToD1(ctx);
+  }
+}
+
+/** When a failed job should run again: exponential backoff with jitter, capped. */
+export function retryAt(job: JobRecord, config: EdgeConfig, now: number): number {
+  const base = Math.max(1, config.RETRY_BASE_MS);
+  return now + backoffDelay(job.attempts + 1, { baseMs: base, maxMs: Math.max(base, MAX_RETRY_DELAY_MS) });
+}
+
+/**
+ * Runs `work` with a Linear client, turning every Linear failure into an outcome:
+ * a refused token is refreshed once and retried, a rate limit waits for its reset,
+ * a transient failure is retried (marked uncertain: it may have taken effect).
+ */
+async function withLinear(ctx: JobContext, work: (api: LinearApi, appUserId: string) => Promise<JobOutcome>): Promise<JobOutcome> {
+  let access = await ctx.linear.get();
+  for (let attempt = 0; attempt < 2; attempt++) {
+    if (!access.ok) {
+      if (access.reason === "revoked") return { kind: "failed", error: access.message };
+      return { kind: "retry", error: access.message };
+    }
+    try {
+      return await work(access.api, access.appUserId);
+    } catch (error) {
+      const failure = classifyLinearError(error, ctx.now());
+      switch (failure.kind) {
+        case "unauthenticated":
+          if (attempt === 0) {
+            access = await ctx.linear.refresh(access.accessToken);
+            continue;
+          }
+          return { kind: "retry", error: `Linear refused the refreshed token: ${failure.message}` };
+        case "rate_limited":
+          return { kind: "retry", error: `rate limited by Linear: ${failure.message}`, at: failure.retryAt, countAttempt: false };
+        case "transient":
+          return { kind: "retry", error: failure.message, uncertain: true };
+        case "already_exists":
+          return { kind: "done" };
+        case "rejected":
+          return { kind: "failed", error: `Linear rejected the request: ${failure.message}` };
+      }
+    }
+  }
+  return { kind: "retry", error: "could not get a working Linear token" };
+}
+
+type ActivityPayload = Extract<JobSpec, { kind: "linear.activity" }>["payload"];
+
+async function deliverActivity(job: JobRecord, api: LinearApi): Promise<JobOutcome> {
+  const payload = job.payload as ActivityPayload;
+  // An earlier attempt may have landed with its answer lost: never post twice.
+  if (job.uncertain && (await api.agentActivityExists(payload.activityId))) return { kind: "done" };
+  await api.createAgentActivity({
+    id: payload.activityId,
+    agentSessionId: payload.agentSessionId,
+    content: payload.content,
+    ephemeral: payload.ephemeral,
+  });
+  return { kind: "done" };
+}
+
+async function prepareSession(job: JobRecord, api: LinearApi, appUserId: string, ctx: JobContext): Promise<JobOutcome> {
+  const { agentSessionId } = job.payload as { agentSessionId: string };
+  const session = ctx.store.getAgentSession(agentSessionId);
+  if (!session?.issueId || session.stopRequestedAt) return { kind: "done" };
+
+  const issue = await api.issueDetails(session.issueId);
+  const target = startedStateToMoveTo(
+    { delegateId: issue.delegate?.id, stateType: issue.state?.type, teamStates: issue.team.states.nodes },
+    appUserId,
+  );
+  if (target) await api.updateIssue(issue.id, { stateId: target.id });
+
+  const repositories = await listRepositories(ctx.db, ctx.organizationId);
+  const decision = routeIssue(
+    {
+      description: issue.description,
+      labels: issue.labels.nodes.map((l) => l.name),
+      project: issue.project,
+      teamKey: issue.team.key,
+    },
+    repositories,
+  );
+
+  const now = ctx.now();
+  ctx.transaction(() => {
+    ctx.store.setMeta("issue", JSON.stringify(issue));
+    ctx.store.updateAgentSession(agentSessionId, { issueIdentifier: issue.identifier, issueTitle: issue.title }, now);
+    if (target) {
+      ctx.store.appendTimeline({ agentSessionId, kind: "issue.started", summary: `Moved ${issue.identifier} to ${target.name}` }, now);
+    }
+    if (decision.matched) {
+      const repo = decision.repository;
+      ctx.store.updateAgentSession(
+        agentSessionId,
+        { status: "ready", repositoryId: repo.id, repositoryName: repo.name, baseBranch: repo.baseBranch, routedAt: now },
+        now,
+      );
+      ctx.store.appendTimeline(
+        { agentSessionId, kind: "session.routed", summary: `Routed to ${repo.name} (${decision.rule})`, data: { repositoryId: repo.id, rule: decision.rule } },
+        now,
+      );
+      ctx.store.enqueueJob(
+        {
+          kind: "linear.activity",
+          payload: { activityId: crypto.randomUUID(), agentSessionId, content: { type: "thought", body: routedMessage(repo.name, repo.baseBranch, decision.reason) } },
+        },
+        now,
+      );
+    } else {
+      ctx.store.updateAgentSession(agentSessionId, { status: "awaiting_input" }, now);
+      ctx.store.appendTimeline({ agentSessionId, kind: "session.unrouted", summary: `No repository: ${decision.reason}` }, now);
+      ctx.store.enqueueJob(
+        {
+          kind: "linear.activity",
+          payload: { activityId: crypto.randomUUID(), agentSessionId, content: { type: "elicitation", body: noRepositoryMessage(decision.reason, repositories) } },
+        },
+        now,
+      );
+    }
+  });
+  return { kind: "done" };
+}
+
+async function syncToD1(ctx: JobContext): Promise<JobOutcome> {
+  const sessions = ctx.store.unsyncedSessions();
+  const events = ctx.store.unsyncedTimeline(SYNC_BATCH);
+  const all = ctx.store.listAgentSessions();
+  const fallbackSessionId = all[all.length - 1]?.id;
+  try {
+    await syncSessions(
+      ctx.db,
+      sessions.map((s) => ({
+        id: s.id,
+        workspaceId: ctx.organizationId,
+        issueId: s.issueId,
+        issueIdentifier: s.issueIdentifier,
+        issueTitle: s.issueTitle,
+        repositoryId: s.repositoryId,
+        repositoryName: s.repositoryName,
+        status: s.status,
+        executor: null,
+        agentType: null,
+        complexity: null,
+        outcome: null,
+        error: s.error,
+        createdAt: s.createdAt,
+        updatedAt: s.updatedAt,
+        endedAt: s.endedAt,
+      })),
+      events
+        .filter((e) => e.agentSessionId ?? fallbackSessionId)
+        .map((e) => ({
+          id: `${ctx.objectName}:${e.seq}`,
+          sessionId: (e.agentSessionId ?? fallbackSessionId)!,
+          workspaceId: ctx.organizationId,
+          kind: e.kind,
+          summary: e.summary,
+          data: e.data,
+          createdAt: e.at,
+        })),
+    );
+  } catch (error) {
+    return { kind: "retry", error: `could not write to D1: ${describeError(error)}` };
+  }
+  ctx.transaction(() => {
+    ctx.store.markSessionsSynced(sessions.map((s) => ({ id: s.id, version: s.version })));
+    const last = events[events.length - 1];
+    if (last) ctx.store.markTimelineSynced(last.seq);
+  });
+  return { kind: "done" };
+}

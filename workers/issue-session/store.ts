@@ -1,0 +1,406 @@
+/**
+ * The IssueSession's SQLite storage. Every table is documented in
+ * docs/storage.md. All writes for one delivery happen inside one
+ * `transactionSync`, so a delivery has its whole effect or none.
+ */
+import type { JobSpec, NewAgentSession, NewPrompt, TimelineEntry } from "../../src/domain/session-intake";
+
+const SCHEMA_VERSION = 1;
+
+const SCHEMA = [
+  `CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS deliveries (id TEXT PRIMARY KEY, received_at INTEGER NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS agent_sessions (
+     id TEXT PRIMARY KEY,
+     issue_id TEXT, issue_identifier TEXT, issue_title TEXT, creator_id TEXT,
+     prompt_context TEXT, guidance TEXT NOT NULL DEFAULT '[]', initial_comment TEXT,
+     status TEXT NOT NULL DEFAULT 'pending',
+     repository_id TEXT, repository_name TEXT, base_branch TEXT, routed_at INTEGER,
+     stop_requested_at INTEGER, error TEXT,
+     created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, ended_at INTEGER,
+     version INTEGER NOT NULL DEFAULT 1, synced_version INTEGER NOT NULL DEFAULT 0)`,
+  `CREATE TABLE IF NOT EXISTS prompts (
+     activity_id TEXT PRIMARY KEY, agent_session_id TEXT NOT NULL, body TEXT NOT NULL,
+     signal TEXT, user_id TEXT, received_at INTEGER NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS jobs (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, lane TEXT NOT NULL,
+     payload TEXT NOT NULL, state TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL DEFAULT 0,
+     due_at INTEGER NOT NULL, uncertain INTEGER NOT NULL DEFAULT 0, last_error TEXT,
+     created_at INTEGER NOT NULL, finished_at INTEGER)`,
+  `CREATE INDEX IF NOT EXISTS jobs_pending ON jobs (state, due_at)`,
+  `CREATE TABLE IF NOT EXISTS timeline (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, agent_session_id TEXT,
+     kind TEXT NOT NULL, summary TEXT NOT NULL, data TEXT, synced INTEGER NOT NULL DEFAULT 0)`,
+];
+
+export type SessionStatus = "pending" | "active" | "awaiting_input" | "ready" | "complete" | "error" | "stopped";
+
+export interface AgentSessionRecord {
+  id: string;
+  issueId: string | null;
+  issueIdentifier: string | null;
+  issueTitle: string | null;
+  creatorId: string | null;
+  promptContext: string | null;
+  guidance: string[];
+  initialComment: string | null;
+  status: SessionStatus;
+  repositoryId: string | null;
+  repositoryName: string | null;
+  baseBranch: string | null;
+  routedAt: number | null;
+  stopRequestedAt: number | null;
+  error: string | null;
+  createdAt: number;
+  updatedAt: number;
+  endedAt: number | null;
+  version: number;
+  syncedVersion: number;
+}
+
+export interface JobRecord {
+  seq: number;
+  id: string;
+  kind: JobSpec["kind"] | "d1.sync";
+  lane: string;
+  payload: unknown;
+  attempts: number;
+  dueAt: number;
+  uncertain: boolean;
+  createdAt: number;
+}
+
+export interface TimelineRecord {
+  seq: number;
+  at: number;
+  agentSessionId: string | null;
+  kind: string;
+  summary: string;
+  data: Record<string, unknown> | null;
+}
+
+type Row = Record<string, SqlStorageValue>;
+
+function toSession(row: Row): AgentSessionRecord {
+  return {
+    id: String(row.id),
+    issueId: (row.issue_id as string | null) ?? null,
+    issueIdentifier: (row.issue_identifier as string | null) ?? null,
+    issueTitle: (row.issue_title as string | null) ?? null,
+    creatorId: (row.creator_id as string | null) ?? null,
+    promptContext: (row.prompt_context as string | null) ?? null,
+    guidance: JSON.parse(String(row.guidance ?? "[]")) as string[],
+    initialComment: (row.initial_comment as string | null) ?? null,
+    status: row.status as SessionStatus,
+    repositoryId: (row.repository_id as string | null) ?? null,
+    repositoryName: (row.repository_name as string | null) ?? null,
+    baseBranch: (row.base_branch as string | null) ?? null,
+    routedAt: (row.routed_at as number | null) ?? null,
+    stopRequestedAt: (row.stop_requested_at as number | null) ?? null,
+    error: (row.error as string | null) ?? null,
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+    endedAt: (row.ended_at as number | null) ?? null,
+    version: Number(row.version),
+    syncedVersion: Number(row.synced_version),
+  };
+}
+
+/** The lane orders jobs: within a lane they run strictly in creation order. */
+function laneOf(spec: JobSpec | { kind: "d1.sync" }): string {
+  switch (spec.kind) {
+    case "linear.activity":
+      return `linear:${spec.payload.agentSessionId}`;
+    case "session.prepare":
+      return `prepare:${spec.payload.agentSessionId}`;
+    case "d1.sync":
+      return "d1";
+  }
+}
+
+export class IssueSessionStore {
+  readonly #sql: SqlStorage;
+
+  constructor(storage: DurableObjectStorage) {
+    this.#sql = storage.sql;
+    this.#migrate();
+  }
+
+  /** Safe on every wake: DDL is skipped once the stored schema version matches. */
+  #migrate(): void {
+    const hasMeta = this.#sql.exec(`SELECT name FROM sqlite_master WHERE type='table' AND name='meta'`).toArray().length > 0;
+    if (hasMeta) {
+      const row = this.#sql.exec(`SELECT value FROM meta WHERE key='schema_version'`).toArray()[0];
+      if (row && Number(row.value) === SCHEMA_VERSION) return;
+    }
+    for (const statement of SCHEMA) this.#sql.exec(statement);
+    this.setMeta("schema_version", String(SCHEMA_VERSION));
+  }
+
+  getMeta(key: string): string | null {
+    const row = this.#sql.exec(`SELECT value FROM meta WHERE key=?`, key).toArray()[0];
+    return row ? String(row.value) : null;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.#sql.exec(`INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value`, key, value);
+  }
+
+  deliverySeen(id: string): boolean {
+    return this.#sql.exec(`SELECT 1 FROM deliveries WHERE id=?`, id).toArray().length > 0;
+  }
+
+  recordDelivery(id: string, at: number): void {
+    this.#sql.exec(`INSERT OR IGNORE INTO deliveries (id, received_at) VALUES (?, ?)`, id, at);
+  }
+
+  /** Linear retries for at most about 7 hours; a week of delivery ids is plenty. */
+  pruneDeliveries(before: number): void {
+    this.#sql.exec(`DELETE FROM deliveries WHERE received_at < ?`, before);
+  }
+
+  agentSessionCount(): number {
+    return Number(this.#sql.exec(`SELECT COUNT(*) AS n FROM agent_sessions`).one().n);
+  }
+
+  getAgentSession(id: string): AgentSessionRecord | null {
+    const row = this.#sql.exec(`SELECT * FROM agent_sessions WHERE id=?`, id).toArray()[0];
+    return row ? toSession(row) : null;
+  }
+
+  listAgentSessions(): AgentSessionRecord[] {
+    return this.#sql.exec(`SELECT * FROM agent_sessions ORDER BY created_at`).toArray().map(toSession);
+  }
+
+  insertAgentSession(session: NewAgentSession, at: number): void {
+    this.#sql.exec(
+      `INSERT OR IGNORE INTO agent_sessions
+         (id, issue_id, issue_identifier, issue_title, creator_id, prompt_context, guidance, initial_comment, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      session.id,
+      session.issueId,
+      session.issueIdentifier,
+      session.issueTitle,
+      session.creatorId,
+      session.promptContext,
+      JSON.stringify(session.guidance),
+      session.initialComment,
+      at,
+      at,
+    );
+  }
+
+  updateAgentSession(
+    id: string,
+    changes: Partial<Pick<AgentSessionRecord, "status" | "repositoryId" | "repositoryName" | "baseBranch" | "routedAt" | "stopRequestedAt" | "error" | "endedAt" | "issueIdentifier" | "issueTitle">>,
+    at: number,
+  ): void {
+    const columns: Record<string, string> = {
+      status: "status",
+      repositoryId: "repository_id",
+      repositoryName: "repository_name",
+      baseBranch: "base_branch",
+      routedAt: "routed_at",
+      stopRequestedAt: "stop_requested_at",
+      error: "error",
+      endedAt: "ended_at",
+      issueIdentifier: "issue_identifier",
+      issueTitle: "issue_title",
+    };
+    const entries = Object.entries(changes).filter(([key]) => key in columns);
+    if (entries.length === 0) return;
+    const assignments = entries.map(([key]) => `${columns[key]} = ?`).join(", ");
+    this.#sql.exec(
+      `UPDATE agent_sessions SET ${assignments}, updated_at = ?, version = version + 1 WHERE id = ?`,
+      ...entries.map(([, value]) => value as SqlStorageValue),
+      at,
+      id,
+    );
+  }
+
+  markSessionsSynced(versions: { id: string; version: number }[]): void {
+    for (const { id, version } of versions) {
+      this.#sql.exec(`UPDATE agent_sessions SET synced_version = MAX(synced_version, ?) WHERE id = ?`, version, id);
+    }
+  }
+
+  unsyncedSessions(): AgentSessionRecord[] {
+    return this.#sql.exec(`SELECT * FROM agent_sessions WHERE version > synced_version`).toArray().map(toSession);
+  }
+
+  promptSeen(activityId: string): boolean {
+    return this.#sql.exec(`SELECT 1 FROM prompts WHERE activity_id=?`, activityId).toArray().length > 0;
+  }
+
+  insertPrompt(prompt: NewPrompt, at: number): void {
+    this.#sql.exec(
+      `INSERT OR IGNORE INTO prompts (activity_id, agent_session_id, body, signal, user_id, received_at) VALUES (?, ?, ?, ?, ?, ?)`,
+      prompt.activityId,
+      prompt.agentSessionId,
+      prompt.body,
+      prompt.signal,
+      prompt.userId,
+      at,
+    );
+  }
+
+  listPrompts(agentSessionId: string): NewPrompt[] {
+    return this.#sql
+      .exec(`SELECT * FROM prompts WHERE agent_session_id=? ORDER BY received_at`, agentSessionId)
+      .toArray()
+      .map((row) => ({
+        activityId: String(row.activity_id),
+        agentSessionId: String(row.agent_session_id),
+        body: String(row.body),
+        signal: (row.signal as string | null) ?? null,
+        userId: (row.user_id as string | null) ?? null,
+      }));
+  }
+
+  /** Appends to the timeline and makes sure a D1 sync is pending to mirror it. */
+  appendTimeline(entry: TimelineEntry, at: number): void {
+    this.#sql.exec(
+      `INSERT INTO timeline (at, agent_session_id, kind, summary, data) VALUES (?, ?, ?, ?, ?)`,
+      at,
+      entry.agentSessionId,
+      entry.kind,
+      entry.summary,
+      entry.data ? JSON.stringify(entry.data) : null,
+    );
+    this.ensureSyncJob(at);
+  }
+
+  listTimeline(limit = 500): TimelineRecord[] {
+    return this.#sql
+      .exec(`SELECT * FROM timeline ORDER BY seq DESC LIMIT ?`, limit)
+      .toArray()
+      .reverse()
+      .map((row) => ({
+        seq: Number(row.seq),
+        at: Number(row.at),
+        agentSessionId: (row.agent_session_id as string | null) ?? null,
+        kind: String(row.kind),
+        summary: String(row.summary),
+        data: row.data ? (JSON.parse(String(row.data)) as Record<string, unknown>) : null,
+      }));
+  }
+
+  unsyncedTimeline(limit: number): TimelineRecord[] {
+    return this.#sql
+      .exec(`SELECT * FROM timeline WHERE synced = 0 ORDER BY seq LIMIT ?`, limit)
+      .toArray()
+      .map((row) => ({
+        seq: Number(row.seq),
+        at: Number(row.at),
+        agentSessionId: (row.agent_session_id as string | null) ?? null,
+        kind: String(row.kind),
+        summary: String(row.summary),
+        data: row.data ? (JSON.parse(String(row.data)) as Record<string, unknown>) : null,
+      }));
+  }
+
+  hasUnsyncedState(): boolean {
+    const sessions = this.#sql.exec(`SELECT 1 FROM agent_sessions WHERE version > synced_version LIMIT 1`).toArray().length > 0;
+    return sessions || this.#sql.exec(`SELECT 1 FROM timeline WHERE synced = 0 LIMIT 1`).toArray().length > 0;
+  }
+
+  markTimelineSynced(upToSeq: number): void {
+    this.#sql.exec(`UPDATE timeline SET synced = 1 WHERE seq <= ? AND synced = 0`, upToSeq);
+  }
+
+  ensureSyncJob(at: number): void {
+    const pending = this.#sql.exec(`SELECT 1 FROM jobs WHERE kind='d1.sync' AND state='pending'`).toArray().length > 0;
+    if (!pending) this.#insertJob(`d1.sync:${crypto.randomUUID()}`, { kind: "d1.sync" }, {}, at);
+  }
+
+  enqueueJob(spec: JobSpec, at: number): string {
+    const id = spec.kind === "linear.activity" ? spec.payload.activityId : `${spec.kind}:${crypto.randomUUID()}`;
+    this.#insertJob(id, spec, spec.payload, at);
+    return id;
+  }
+
+  #insertJob(id: string, spec: JobSpec | { kind: "d1.sync" }, payload: unknown, at: number): void {
+    this.#sql.exec(
+      `INSERT OR IGNORE INTO jobs (id, kind, lane, payload, due_at, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+      id,
+      spec.kind,
+      laneOf(spec),
+      JSON.stringify(payload),
+      at,
+      at,
+    );
+  }
+
+  pendingJobs(): JobRecord[] {
+    return this.#sql
+      .exec(`SELECT * FROM jobs WHERE state = 'pending' ORDER BY seq`)
+      .toArray()
+      .map((row) => ({
+        seq: Number(row.seq),
+        id: String(row.id),
+        kind: row.kind as JobRecord["kind"],
+        lane: String(row.lane),
+        payload: JSON.parse(String(row.payload)) as unknown,
+        attempts: Number(row.attempts),
+        dueAt: Number(row.due_at),
+        uncertain: Number(row.uncertain) === 1,
+        createdAt: Number(row.created_at),
+      }));
+  }
+
+  nextJobDueAt(): number | null {
+    const row = this.#sql.exec(`SELECT MIN(due_at) AS due FROM jobs WHERE state = 'pending'`).one();
+    return row.due === null ? null : Number(row.due);
+  }
+
+  completeJob(id: string, at: number): void {
+    this.#sql.exec(`UPDATE jobs SET state = 'done', finished_at = ?, last_error = NULL WHERE id = ?`, at, id);
+  }
+
+  retryJob(id: string, changes: { dueAt: number; error: string; uncertain: boolean; countAttempt: boolean }): void {
+    this.#sql.exec(
+      `UPDATE jobs SET due_at = ?, last_error = ?, uncertain = MAX(uncertain, ?), attempts = attempts + ? WHERE id = ?`,
+      changes.dueAt,
+      changes.error,
+      changes.uncertain ? 1 : 0,
+      changes.countAttempt ? 1 : 0,
+      id,
+    );
+  }
+
+  failJob(id: string, error: string, at: number): void {
+    this.#sql.exec(`UPDATE jobs SET state = 'failed', last_error = ?, finished_at = ? WHERE id = ?`, error, at, id);
+  }
+
+  /** Finished jobs are history; keep a day of them for inspection, then drop them. */
+  pruneFinishedJobs(before: number): void {
+    this.#sql.exec(`DELETE FROM jobs WHERE state != 'pending' AND finished_at < ?`, before);
+  }
+
+  jobCounts(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const row of this.#sql.exec(`SELECT state, COUNT(*) AS n FROM jobs GROUP BY state`).toArray()) {
+      counts[String(row.state)] = Number(row.n);
+    }
+    return counts;
+  }
+
+  listJobs(): (JobRecord & { state: string; lastError: string | null })[] {
+    return this.#sql
+      .exec(`SELECT * FROM jobs ORDER BY seq`)
+      .toArray()
+      .map((row) => ({
+        seq: Number(row.seq),
+        id: String(row.id),
+        kind: row.kind as JobRecord["kind"],
+        lane: String(row.lane),
+        payload: JSON.parse(String(row.payload)) as unknown,
+        attempts: Number(row.attempts),
+        dueAt: Number(row.due_at),
+        uncertain: Number(row.uncertain) === 1,
+        createdAt: Number(row.created_at),
+        state: String(row.state),
+        lastError: (row.last_error as string | null) ?? null,
+      }));
+  }
+}

@@ -1,0 +1,16 @@
+import { factory } from "../../factory";
+import { requireApiKey } from "../../middleware/api-auth";
+import { resolveWorkspace } from "../../middleware/workspace";
+import { deadLetterRoutes } from "./dead-letters";
+import { repositoryRoutes } from "./repositories";
+import { workspaceRoutes } from "./workspaces";
+
+/** The JSON API: one bearer key, and a workspace resolved for the routes that act on one. */
+const scoped = factory.createApp().use(resolveWorkspace).route("/repositories", repositoryRoutes);
+
+export const apiRoutes = factory
+  .createApp()
+  .use(requireApiKey)
+  .route("/dead-letters", deadLetterRoutes)
+  .route("/workspaces", workspaceRoutes)
+  .route("/", scoped);
