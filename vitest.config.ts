@@ -27,7 +27,7 @@ export default defineConfig(async () => {
                   ENCRYPTION_KEY: "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
                   CYRUS_API_KEY: "test-api-key",
                   PUBLIC_URL: "https://edge.test",
-                  RETRY_BASE_MS: "50",
+                  RETRY_BASE_MS: "60000",
                   LOG_LEVEL: "error",
                 },
               },

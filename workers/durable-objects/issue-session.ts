@@ -50,6 +50,7 @@ export class IssueSession extends DurableObject<AppEnv> {
   readonly #config: EdgeConfig;
   readonly #db: Db;
   readonly #log: Logger;
+  #alarmRun: Promise<void> | null = null;
 
   constructor(ctx: DurableObjectState, env: AppEnv) {
     super(ctx, env);
@@ -121,6 +122,16 @@ export class IssueSession extends DurableObject<AppEnv> {
   }
 
   override async alarm(): Promise<void> {
+    // Never two runs at once in one instance: a second wake-up waits for the first, whose
+    // `finally` re-arms for anything still due. Two runs could otherwise send one job twice.
+    if (this.#alarmRun) return this.#alarmRun;
+    this.#alarmRun = this.#runAlarm().finally(() => {
+      this.#alarmRun = null;
+    });
+    return this.#alarmRun;
+  }
+
+  async #runAlarm(): Promise<void> {
     try {
       await this.#runDueJobs();
       const now = Date.now();

@@ -58,7 +58,7 @@ export async function runJob(job: JobRecord, ctx: JobContext): Promise<JobOutcom
 
 /** When a failed job should run again: exponential backoff with jitter, capped. */
 export function retryAt(job: JobRecord, config: EdgeConfig, now: number): number {
-  const base = Math.max(1, config.RETRY_BASE_MS);
+  const base = config.RETRY_BASE_MS;
   return now + backoffDelay(job.attempts + 1, { baseMs: base, maxMs: Math.max(base, MAX_RETRY_DELAY_MS) });
 }
 

@@ -186,6 +186,8 @@ export interface AgentActivityRecord {
   signal: AgentActivitySignal | null;
   signalMetadata: unknown;
   sourceCommentId: string | null;
+  /** The thread comment Linear posts for a response, elicitation or error. */
+  commentId: string | null;
   userId: string;
   createdAt: Date;
   updatedAt: Date;

@@ -1,0 +1,160 @@
+/**
+ * Helpers for tests that run inside workerd: drive the Worker through its
+ * real fetch handler, drive the Linear emulator through its control API, and
+ * fire Durable Object alarms with the test pool's helpers (never timers).
+ */
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
+import { inject } from "vitest";
+import { signLinearPayload } from "../../src/linear/webhook-signature";
+import type { IssueSessionSnapshot } from "../../workers/durable-objects/issue-session";
+
+export const EDGE = "https://edge.test";
+export const API_KEY = "test-api-key";
+export const linearUrl = (): string => inject("linearEmulatorUrl");
+
+export async function edgeFetch(path: string, init?: RequestInit): Promise<Response> {
+  return exports.default.fetch(new Request(`${EDGE}${path}`, init));
+}
+
+export async function api(path: string, init: RequestInit = {}): Promise<Response> {
+  const headers = new Headers(init.headers);
+  headers.set("authorization", `Bearer ${API_KEY}`);
+  if (init.body && !headers.has("content-type")) headers.set("content-type", "application/json");
+  return edgeFetch(path, { ...init, headers });
+}
+
+export async function emulator<T = unknown>(path: string, body?: unknown, method = body === undefined ? "GET" : "POST"): Promise<T> {
+  const response = await fetch(`${linearUrl()}${path}`, {
+    method,
+    headers: body === undefined ? {} : { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`emulator ${method} ${path} answered ${response.status}: ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+export interface EmulatedOrg {
+  organizationId: string;
+  appUserId: string;
+  userId: string;
+  accessToken: string;
+  refreshToken: string;
+  teams: { id: string; key: string; name: string }[];
+}
+
+/** A fresh Linear organization in the emulator, installed into the edge without the OAuth dance. */
+export async function installedOrg(name = "Acme"): Promise<EmulatedOrg> {
+  const org = await emulator<EmulatedOrg>("/_emulator/organizations", { name, urlKey: `${name.toLowerCase()}-${crypto.randomUUID().slice(0, 8)}` });
+  const workspace = env.WORKSPACE.get(env.WORKSPACE.idFromName(org.organizationId));
+  await workspace.install({
+    organizationId: org.organizationId,
+    name,
+    urlKey: name.toLowerCase(),
+    appUserId: org.appUserId,
+    tokens: { accessToken: org.accessToken, refreshToken: org.refreshToken, expiresAt: Date.now() + 24 * 3600_000, scope: "read write" },
+    installedBy: "test",
+  });
+  return org;
+}
+
+export interface EmulatedIssue {
+  id: string;
+  identifier: string;
+  title: string;
+}
+
+export async function createIssue(org: EmulatedOrg, fields: Record<string, unknown> = {}): Promise<EmulatedIssue> {
+  return emulator<EmulatedIssue>(`/_emulator/organizations/${org.organizationId}/issues`, { title: "Fix checkout a11y", teamKey: org.teams[0]?.key, ...fields });
+}
+
+/** Creates the agent session in the emulator and returns Linear's `created` payload for it, unsent. */
+export async function createdPayload(org: EmulatedOrg, issue: EmulatedIssue | null, extra: Record<string, unknown> = {}): Promise<{ agentSessionId: string; payload: Record<string, unknown> }> {
+  const result = await emulator<{ agentSession: { id: string }; payload: Record<string, unknown> }>(
+    `/_emulator/organizations/${org.organizationId}/agent-sessions`,
+    { issueId: issue?.id, deliver: false, ...extra },
+  );
+  return { agentSessionId: result.agentSession.id, payload: result.payload };
+}
+
+export async function postWebhook(
+  payload: unknown,
+  options: { deliveryId?: string; signature?: string | null; rawBody?: string; secret?: string } = {},
+): Promise<Response> {
+  const rawBody = options.rawBody ?? JSON.stringify(payload);
+  const signature = options.signature === undefined ? await signLinearPayload(options.secret ?? "test-webhook-secret", rawBody) : options.signature;
+  const headers: Record<string, string> = {
+    "content-type": "application/json; charset=utf-8",
+    "linear-delivery": options.deliveryId ?? crypto.randomUUID(),
+    "user-agent": "Linear-Webhook",
+  };
+  const type = (payload as { type?: string } | null)?.type;
+  if (type) headers["linear-event"] = type;
+  if (signature !== null) headers["linear-signature"] = signature;
+  return edgeFetch("/webhooks/linear", { method: "POST", headers, body: rawBody });
+}
+
+export function issueSessionStub(organizationId: string, issueId: string) {
+  return env.ISSUE_SESSION.get(env.ISSUE_SESSION.idFromName(`${organizationId}:${issueId}`));
+}
+
+/**
+ * Stands in for time passing: makes every pending job due now, as if its wait
+ * (a backoff, a rate-limit reset) were over. The tests run with RETRY_BASE_MS
+ * at a minute, so nothing retries by itself while a test looks at the state.
+ */
+export async function makePendingJobsDue(stub: ReturnType<typeof issueSessionStub>): Promise<void> {
+  await runInDurableObject(stub, (_instance, state) => {
+    state.storage.sql.exec(`UPDATE jobs SET due_at = ? WHERE state = 'pending'`, Date.now());
+  });
+}
+
+/** Lets time pass and fires the object's alarm until it has no pending job left. */
+export async function settle(stub: ReturnType<typeof issueSessionStub>, maxRuns = 25): Promise<IssueSessionSnapshot> {
+  for (let run = 0; run < maxRuns; run++) {
+    const snapshot = await stub.inspect();
+    if (!snapshot.jobs.some((job) => job.state === "pending")) return snapshot;
+    await makePendingJobsDue(stub);
+    await runDurableObjectAlarm(stub);
+  }
+  throw new Error(`jobs still pending after ${maxRuns} alarm runs`);
+}
+
+export interface EmulatedActivity {
+  id: string;
+  content: { type: string; body?: string };
+  ephemeral?: boolean;
+}
+
+export interface EmulatedState {
+  issues: { id: string; identifier: string; state: { id: string; name: string; type: string }; delegate?: { id: string } | null }[];
+  agentSessions: { id: string; status: string; activities: EmulatedActivity[] }[];
+  comments: { id: string; body: string; userId: string | null }[];
+}
+
+export async function linearState(org: EmulatedOrg): Promise<EmulatedState> {
+  return emulator<EmulatedState>(`/_emulator/organizations/${org.organizationId}/state`);
+}
+
+export async function activitiesOf(org: EmulatedOrg, agentSessionId: string): Promise<EmulatedActivity[]> {
+  const state = await linearState(org);
+  return state.agentSessions.find((s) => s.id === agentSessionId)?.activities ?? [];
+}
+
+export async function injectFault(org: EmulatedOrg, fault: { rootField?: string; path?: string; kind: string; count?: number; resetAfterMs?: number; delayMs?: number }): Promise<void> {
+  await emulator("/_emulator/faults", { organizationId: org.organizationId, ...fault });
+}
+
+export interface EmulatedCall {
+  organizationId: string | null;
+  operationName: string | null;
+  rootFields: string[];
+  variables: Record<string, unknown>;
+  status: number;
+}
+
+export async function linearCalls(org: EmulatedOrg, rootField?: string): Promise<EmulatedCall[]> {
+  const query = new URLSearchParams({ organizationId: org.organizationId, ...(rootField ? { rootField } : {}) });
+  const result = await emulator<{ calls: EmulatedCall[] } | EmulatedCall[]>(`/_emulator/calls?${query}`);
+  return Array.isArray(result) ? result : result.calls;
+}
