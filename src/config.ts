@@ -4,16 +4,15 @@
  */
 import { z } from "zod";
 
+/** An unset or blank var means "use the default"; `Number("  ")` would silently be 0. */
+const blank = (v: unknown) => v === undefined || (typeof v === "string" && v.trim() === "");
 const milliseconds = (fallback: number) =>
-  z.preprocess((v) => (v === undefined || v === "" ? fallback : Number(v)), z.number().int().nonnegative());
-const dollars = (fallback: number) =>
-  z.preprocess((v) => (v === undefined || v === "" ? fallback : Number(v)), z.number().nonnegative());
-const optionalDollars = z.preprocess(
-  (v) => (v === undefined || v === "" ? undefined : Number(v)),
-  z.number().nonnegative().optional(),
-);
+  z.preprocess((v) => (blank(v) ? fallback : Number(v)), z.number().int().nonnegative());
+const dollars = (fallback: number) => z.preprocess((v) => (blank(v) ? fallback : Number(v)), z.number().nonnegative());
+const optionalDollars = z.preprocess((v) => (blank(v) ? undefined : Number(v)), z.number().nonnegative().optional());
+const httpUrl = () => z.url({ protocol: /^https?$/, error: "must be an http(s) URL" });
 const origin = (fallback: string) =>
-  z.preprocess((v) => (v === undefined || v === "" ? fallback : v), z.url().transform((u) => u.replace(/\/+$/, "")));
+  z.preprocess((v) => (blank(v) ? fallback : v), httpUrl().transform((u) => u.replace(/\/+$/, "")));
 
 export const EXECUTION_STRATEGIES = ["local-only", "cloud-only", "hybrid-smart", "hybrid-parallel", "cost-optimized"] as const;
 export type ExecutionStrategy = (typeof EXECUTION_STRATEGIES)[number];
@@ -23,10 +22,10 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export const EdgeConfigSchema = z.object({
   LINEAR_API_URL: origin("https://api.linear.app"),
-  LINEAR_AUTHORIZE_URL: z.preprocess((v) => (v === undefined || v === "" ? "https://linear.app/oauth/authorize" : v), z.url()),
+  LINEAR_AUTHORIZE_URL: z.preprocess((v) => (blank(v) ? "https://linear.app/oauth/authorize" : v), httpUrl()),
   CODEGEN_API_URL: origin("https://api.codegen.com"),
-  PUBLIC_URL: z.preprocess((v) => (v === "" ? undefined : v), z.url().transform((u) => u.replace(/\/+$/, "")).optional()),
-  EXECUTION_STRATEGY: z.preprocess((v) => (v === undefined || v === "" ? "hybrid-smart" : v), z.enum(EXECUTION_STRATEGIES)),
+  PUBLIC_URL: z.preprocess((v) => (blank(v) ? undefined : v), httpUrl().transform((u) => u.replace(/\/+$/, "")).optional()),
+  EXECUTION_STRATEGY: z.preprocess((v) => (blank(v) ? "hybrid-smart" : v), z.enum(EXECUTION_STRATEGIES)),
   MAX_COST_PER_TASK_USD: optionalDollars,
   MAX_COST_PER_DAY_USD: optionalDollars,
   CODEGEN_PRICE_PER_RUN_USD: dollars(0.5),
@@ -37,7 +36,7 @@ export const EdgeConfigSchema = z.object({
   RETRY_BASE_MS: milliseconds(1_000),
   AGENT_LEASE_GRACE_MS: milliseconds(60_000),
   LOCAL_QUEUE_TIMEOUT_MS: milliseconds(1_800_000),
-  LOG_LEVEL: z.preprocess((v) => (v === undefined || v === "" ? "info" : v), z.enum(LOG_LEVELS)),
+  LOG_LEVEL: z.preprocess((v) => (blank(v) ? "info" : v), z.enum(LOG_LEVELS)),
 });
 export type EdgeConfig = z.infer<typeof EdgeConfigSchema>;
 

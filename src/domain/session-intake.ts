@@ -214,7 +214,7 @@ function planIssueUpdate(event: IssueWebhook, facts: IntakeFacts): IntakePlan {
   if (event.action === "update" && changed.length === 0) return { outcome: "ignored", reason: "no tracked field changed" };
   const data = event.data;
   const summaries = changed.map((field) => {
-    if (field === "delegateId") return data.delegateId === facts.appUserId ? "delegated to the agent" : "delegate changed";
+    if (field === "delegateId") return facts.appUserId && data.delegateId === facts.appUserId ? "delegated to the agent" : "delegate changed";
     if (field === "stateId") return `state is now ${data.state?.name ?? data.stateId ?? "unknown"}`;
     return `${field} changed`;
   });

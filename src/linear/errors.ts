@@ -49,7 +49,12 @@ export function classifyLinearError(error: unknown, now = Date.now()): LinearFai
   if (raw.some((e) => /already exists/i.test(e.message ?? "")) || /already exists/i.test(message)) {
     return { kind: "already_exists", message };
   }
-  if (error.type === LinearErrorType.AuthenticationError) return { kind: "unauthenticated", message };
+  // The SDK labels every bare 4xx (other than 403 and 429) an authentication error;
+  // only a 401 or an explicit "authentication error" from GraphQL means the token was refused.
+  const tokenRefused =
+    error.status === 401 ||
+    raw.some((e) => e.extensions?.type === "authentication error" || e.extensions?.code === "AUTHENTICATION_ERROR");
+  if (tokenRefused) return { kind: "unauthenticated", message };
   const status = error.status ?? 0;
   if (
     status >= 500 ||

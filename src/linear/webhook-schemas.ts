@@ -185,8 +185,9 @@ export function parseLinearWebhook(rawBody: string): ParsedWebhook {
   const { type, organizationId } = json as { type?: unknown; organizationId?: unknown };
   const org = typeof organizationId === "string" ? organizationId : undefined;
   if (typeof type !== "string") return { kind: "invalid", error: "body has no string `type`", organizationId: org };
+  // Own properties only: a `type` of "constructor" must not find Object.prototype's.
+  if (!Object.hasOwn(WEBHOOK_SCHEMAS, type)) return { kind: "unhandled", type };
   const schema = WEBHOOK_SCHEMAS[type as keyof typeof WEBHOOK_SCHEMAS];
-  if (!schema) return { kind: "unhandled", type };
   const result = schema.safeParse(json);
   if (!result.success) {
     return { kind: "invalid", type, organizationId: org, error: `${type} payload does not match its schema: ${z.prettifyError(result.error)}` };

@@ -1,7 +1,7 @@
 import { evictDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { env } from "cloudflare:workers";
 import {
+  env,
   activitiesOf,
   api,
   createdPayload,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { env } from "cloudflare:workers";
 import {
+  env,
   activitiesOf,
   createdPayload,
   createIssue,

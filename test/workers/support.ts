@@ -4,17 +4,21 @@
  * fire Durable Object alarms with the test pool's helpers (never timers).
  */
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
-import { env, exports } from "cloudflare:workers";
+import { env as untypedEnv, exports } from "cloudflare:workers";
 import { inject } from "vitest";
 import { signLinearPayload } from "../../src/linear/webhook-signature";
 import type { IssueSessionSnapshot } from "../../workers/durable-objects/issue-session";
+import type { AppEnv } from "../../workers/env";
+
+/** The test pool's env with the Durable Object namespaces typed (the generated Env cannot know their classes). */
+export const env = untypedEnv as unknown as AppEnv;
 
 export const EDGE = "https://edge.test";
 export const API_KEY = "test-api-key";
 export const linearUrl = (): string => inject("linearEmulatorUrl");
 
 export async function edgeFetch(path: string, init?: RequestInit): Promise<Response> {
-  return exports.default.fetch(new Request(`${EDGE}${path}`, init));
+  return (exports as unknown as { default: Fetcher }).default.fetch(new Request(`${EDGE}${path}`, init));
 }
 
 export async function api(path: string, init: RequestInit = {}): Promise<Response> {

@@ -17,7 +17,7 @@ import { createLogger, describeError, type Logger } from "../../src/log";
 import type { AppEnv } from "../env";
 import { JOB_GIVE_UP_AFTER_MS, retryAt, runJob, type JobContext, type JobOutcome } from "../issue-session/jobs";
 import { LinearAccessProvider } from "../issue-session/linear-access";
-import { IssueSessionStore, type AgentSessionRecord, type JobRecord, type TimelineRecord } from "../issue-session/store";
+import { IssueSessionStore, type AgentSessionRecord, type JobRecord, type JobView } from "../issue-session/store";
 
 /** Jobs one alarm run may take on; the rest wait for the next run, due at once. */
 const MAX_JOBS_PER_ALARM = 25;
@@ -40,8 +40,8 @@ export interface HandoffResult {
 export interface IssueSessionSnapshot {
   organizationId: string | null;
   agentSessions: AgentSessionRecord[];
-  timeline: TimelineRecord[];
-  jobs: ReturnType<IssueSessionStore["listJobs"]>;
+  timeline: { seq: number; at: number; agentSessionId: string | null; kind: string; summary: string; dataJson: string | null }[];
+  jobs: JobView[];
   alarmAt: number | null;
 }
 
@@ -115,7 +115,7 @@ export class IssueSession extends DurableObject<AppEnv> {
     return {
       organizationId: this.#store.getMeta("organization_id"),
       agentSessions: this.#store.listAgentSessions(),
-      timeline: this.#store.listTimeline(),
+      timeline: this.#store.listTimeline().map(({ data, ...entry }) => ({ ...entry, dataJson: data ? JSON.stringify(data) : null })),
       jobs: this.#store.listJobs(),
       alarmAt: await this.ctx.storage.getAlarm(),
     };

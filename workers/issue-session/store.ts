@@ -70,6 +70,20 @@ export interface JobRecord {
   createdAt: number;
 }
 
+export interface JobView {
+  seq: number;
+  id: string;
+  kind: string;
+  lane: string;
+  payloadJson: string;
+  attempts: number;
+  dueAt: number;
+  uncertain: boolean;
+  createdAt: number;
+  state: string;
+  lastError: string | null;
+}
+
 export interface TimelineRecord {
   seq: number;
   at: number;
@@ -385,16 +399,17 @@ export class IssueSessionStore {
     return counts;
   }
 
-  listJobs(): (JobRecord & { state: string; lastError: string | null })[] {
+  /** Jobs as plain data for inspection: payloads stay JSON text so they cross RPC unchanged. */
+  listJobs(): JobView[] {
     return this.#sql
       .exec(`SELECT * FROM jobs ORDER BY seq`)
       .toArray()
       .map((row) => ({
         seq: Number(row.seq),
         id: String(row.id),
-        kind: row.kind as JobRecord["kind"],
+        kind: String(row.kind),
         lane: String(row.lane),
-        payload: JSON.parse(String(row.payload)) as unknown,
+        payloadJson: String(row.payload),
         attempts: Number(row.attempts),
         dueAt: Number(row.due_at),
         uncertain: Number(row.uncertain) === 1,
@@ -403,4 +418,5 @@ export class IssueSessionStore {
         lastError: (row.last_error as string | null) ?? null,
       }));
   }
+
 }

@@ -59,6 +59,8 @@ export interface StartSessionInput {
   commentBody?: string | null;
   /** Mention as a reply in this thread (the payload then carries `previousComments`). */
   parentCommentId?: string | null;
+  /** Anchor the session on this existing comment (`agentSessionCreateOnComment`). */
+  existingCommentId?: string | null;
   /** The human who started it; `null` for automation. Defaults to the organization's human user. */
   creatorId?: string | null;
   /** Make the app the issue's delegate. Defaults to true for a delegation, false for a mention. */
@@ -83,7 +85,10 @@ export function startAgentSession(store: LinearStore, org: OrganizationRecord, i
 
   let comment: CommentRecord | null = null;
   let previousComments: CommentRecord[] = [];
-  if (issue && mention) {
+  if (issue && input.existingCommentId) {
+    comment = org.comments.get(input.existingCommentId) ?? null;
+    if (!comment || comment.issueId !== issue.id) throw notFound("Comment");
+  } else if (issue && mention) {
     comment = createComment(store, org, {
       issueId: issue.id,
       parentId: input.parentCommentId ?? null,
