@@ -35,6 +35,7 @@ export default defineConfig(async () => {
           ],
           test: {
             name: "workers",
+            testTimeout: 30_000,
             include: ["test/workers/**/*.test.ts"],
             globalSetup: ["./test/global-setup.ts"],
             setupFiles: ["./test/workers/setup.ts"],

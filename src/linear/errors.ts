@@ -55,6 +55,8 @@ export function classifyLinearError(error: unknown, now = Date.now()): LinearFai
     error.status === 401 ||
     raw.some((e) => e.extensions?.type === "authentication error" || e.extensions?.code === "AUTHENTICATION_ERROR");
   if (tokenRefused) return { kind: "unauthenticated", message };
+  // A fetch that never got an answer (refused, reset, timed out) is wrapped with no status and no errors.
+  if (error.status === undefined && raw.length === 0) return { kind: "transient", message: `could not reach Linear (${message})` };
   const status = error.status ?? 0;
   if (
     status >= 500 ||

@@ -94,14 +94,21 @@ export class LinearResponseError extends Error {
 }
 
 export class LinearApi {
-  readonly #client: LinearClient;
+  readonly #apiUrl: string;
+  readonly #accessToken: string;
 
   constructor(options: { apiUrl: string; accessToken: string }) {
-    this.#client = new LinearClient({
-      accessToken: options.accessToken,
-      apiUrl: `${options.apiUrl.replace(/\/+$/, "")}/graphql`,
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-    });
+    this.#apiUrl = `${options.apiUrl.replace(/\/+$/, "")}/graphql`;
+    this.#accessToken = options.accessToken;
+  }
+
+  /**
+   * A client per request: the SDK spreads its options into every fetch, so a
+   * timeout signal given once would be shared, and after it fired every later
+   * request would abort at once. Construction is cheap (methods live on the prototype).
+   */
+  get #client(): LinearClient {
+    return new LinearClient({ accessToken: this.#accessToken, apiUrl: this.#apiUrl, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
   }
 
   async createAgentActivity(input: AgentActivityInput): Promise<void> {

@@ -159,6 +159,16 @@ export interface EmulatedCall {
 
 export async function linearCalls(org: EmulatedOrg, rootField?: string): Promise<EmulatedCall[]> {
   const query = new URLSearchParams({ organizationId: org.organizationId, ...(rootField ? { rootField } : {}) });
-  const result = await emulator<{ calls: EmulatedCall[] } | EmulatedCall[]>(`/_emulator/calls?${query}`);
-  return Array.isArray(result) ? result : result.calls;
+  return (await emulator<{ graphql: EmulatedCall[] }>(`/_emulator/calls?${query}`)).graphql;
+}
+
+export interface EmulatedOAuthCall {
+  organizationId?: string | null;
+  grantType?: string;
+  status: number;
+}
+
+export async function oauthCalls(org: EmulatedOrg): Promise<EmulatedOAuthCall[]> {
+  const query = new URLSearchParams({ organizationId: org.organizationId });
+  return (await emulator<{ oauth: EmulatedOAuthCall[] }>(`/_emulator/calls?${query}`)).oauth;
 }

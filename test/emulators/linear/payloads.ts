@@ -92,7 +92,7 @@ export interface AgentSessionEventPayload extends Envelope {
   appUserId: string;
   agentSession: Record<string, unknown>;
   agentActivity?: Record<string, unknown>;
-  previousComments?: WebhookComment[];
+  previousComments?: Array<Record<string, unknown>>;
   guidance?: Array<{ body: string; origin: Record<string, unknown> }>;
   promptContext?: string;
 }
@@ -338,7 +338,7 @@ export function buildAgentSessionCreatedPayload(input: AgentSessionCreatedInput 
     agentSession,
     guidance: guidancePayload(guidance),
   };
-  if (input.previousComments?.length) payload.previousComments = input.previousComments.map((c) => commentChild(c) as unknown as WebhookComment);
+  if (input.previousComments?.length) payload.previousComments = input.previousComments.map(commentChild);
   if (promptContext !== undefined) payload.promptContext = promptContext;
   return payload;
 }
