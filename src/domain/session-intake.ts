@@ -31,6 +31,8 @@ export interface IntakeFacts {
   appUserId: string | null;
   /** Whether the session's repository is known; a follow-up on an unrouted session retries routing. */
   agentSessionRouted: boolean;
+  /** Whether routing is already queued for this session: a burst of follow-ups must not queue it again. */
+  preparePending: boolean;
 }
 
 export interface NewAgentSession {
@@ -178,7 +180,7 @@ function planPrompted(event: AgentSessionEvent, facts: IntakeFacts, newId: () =>
   }
   const jobs: JobSpec[] = [activity(sessionId, { type: "thought", body: promptNoted(body) }, newId)];
   // A session we could not route (or never saw start) gets another try: the message may name the repository.
-  if (!facts.agentSessionRouted && (event.agentSession.issueId ?? event.agentSession.issue?.id)) {
+  if (!facts.agentSessionRouted && !facts.preparePending && (event.agentSession.issueId ?? event.agentSession.issue?.id)) {
     jobs.push({ kind: "session.prepare", payload: { agentSessionId: sessionId } });
   }
   return {

@@ -178,6 +178,19 @@ describe("IssueSession: at-least-once in, exactly-once effect", () => {
     expect(noted).toHaveLength(1);
   });
 
+  it("routes once when follow-ups arrive before routing is done", async () => {
+    const org = await installedOrg();
+    await addRepository(org, { name: "web", isCatchAll: true });
+    const issue = await createIssue(org);
+    const { agentSessionId, payload } = await createdPayload(org, issue);
+    await postWebhook(payload);
+    for (const body of ["one", "two", "three"]) await postWebhook(await promptedPayload(org, agentSessionId, body));
+    await settle(issueSessionStub(org.organizationId, issue.id));
+    const mine = (await activitiesOf(org, agentSessionId)).filter((a) => a.content.type !== "prompt");
+    expect(mine.filter((a) => a.content.body?.startsWith("I'll work in"))).toHaveLength(1);
+    expect(mine.filter((a) => a.content.body?.startsWith("Noted"))).toHaveLength(3);
+  });
+
   it("answers a stop signal with a response", async () => {
     const org = await installedOrg();
     const issue = await createIssue(org);

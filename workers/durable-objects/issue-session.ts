@@ -80,6 +80,7 @@ export class IssueSession extends DurableObject<AppEnv> {
         hasAgentSessions: store.agentSessionCount() > 0,
         appUserId: store.getMeta("app_user_id"),
         agentSessionRouted: session?.routedAt != null,
+        preparePending: agentSessionId !== null && store.hasPendingJob("session.prepare", agentSessionId),
       },
       () => crypto.randomUUID(),
     );

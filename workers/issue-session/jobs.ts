@@ -117,7 +117,8 @@ async function deliverActivity(job: JobRecord, api: LinearApi): Promise<JobOutco
 async function prepareSession(job: JobRecord, api: LinearApi, appUserId: string, ctx: JobContext): Promise<JobOutcome> {
   const { agentSessionId } = job.payload as { agentSessionId: string };
   const session = ctx.store.getAgentSession(agentSessionId);
-  if (!session?.issueId || session.stopRequestedAt) return { kind: "done" };
+  // Routed already (a repeated job after a lost completion): nothing to redo, and nothing to say twice.
+  if (!session?.issueId || session.stopRequestedAt || session.routedAt) return { kind: "done" };
 
   const issue = await api.issueDetails(session.issueId);
   const target = startedStateToMoveTo(

@@ -362,6 +362,11 @@ export class IssueSessionStore {
       }));
   }
 
+  hasPendingJob(kind: JobSpec["kind"], agentSessionId: string): boolean {
+    const lane = kind === "linear.activity" ? `linear:${agentSessionId}` : `prepare:${agentSessionId}`;
+    return this.#sql.exec(`SELECT 1 FROM jobs WHERE state = 'pending' AND kind = ? AND lane = ? LIMIT 1`, kind, lane).toArray().length > 0;
+  }
+
   nextJobDueAt(): number | null {
     const row = this.#sql.exec(`SELECT MIN(due_at) AS due FROM jobs WHERE state = 'pending'`).one();
     return row.due === null ? null : Number(row.due);

@@ -21,6 +21,7 @@ const FRESH: IntakeFacts = {
   hasAgentSessions: false,
   appUserId: null,
   agentSessionRouted: false,
+  preparePending: false,
 };
 
 /** Facts for an issue whose session was created and routed earlier. */
@@ -225,6 +226,11 @@ describe("planDelivery: AgentSessionEvent prompted", () => {
       expect.objectContaining({ kind: "linear.activity" }),
       { kind: "session.prepare", payload: { agentSessionId: "sess-uuid" } },
     ]);
+  });
+
+  it("a burst of follow-ups queues routing once: not again while it is pending", () => {
+    const result = accepted(plan(prompted(), { ...KNOWN, agentSessionRouted: false, preparePending: true }));
+    expect(result.jobs.map((j) => j.kind)).toEqual(["linear.activity"]);
   });
 
   it("an unrouted session without an issue is not prepared again", () => {

@@ -1,0 +1,91 @@
+/**
+ * Runs the edge as a user would locally (`wrangler dev --local`), on a fresh
+ * local D1 and Durable Object store in a temporary directory, wired to the
+ * emulators through `--var`. For the benchmarks and the demo.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export interface LocalEdge {
+  url: string;
+  vars: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+export async function startLocalEdge(vars: Record<string, string>, options: { quiet?: boolean } = {}): Promise<LocalEdge> {
+  const persistTo = mkdtempSync(join(tmpdir(), "cyrus-edge-"));
+  const port = await freePort();
+  const migrate = spawnSync("wrangler", ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo], {
+    env: { ...process.env, CI: "1" },
+    encoding: "utf8",
+  });
+  if (migrate.status !== 0) throw new Error(`could not apply migrations:\n${migrate.stdout}\n${migrate.stderr}`);
+
+  const args = ["dev", "--local", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persistTo, "--show-interactive-dev-session=false"];
+  for (const [name, value] of Object.entries(vars)) args.push("--var", `${name}:${value}`);
+  const child: ChildProcess = spawn("wrangler", args, { env: { ...process.env, CI: "1" }, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  const collect = (chunk: Buffer) => {
+    output += chunk.toString();
+    if (!options.quiet) process.stderr.write(chunk);
+  };
+  child.stdout?.on("data", collect);
+  child.stderr?.on("data", collect);
+
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited early:\n${output}`);
+    try {
+      const response = await fetch(`${url}/health`);
+      if (response.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill("SIGTERM");
+      throw new Error(`wrangler dev did not answer /health within 60 s:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+
+  return {
+    url,
+    vars,
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once("exit", resolve));
+        child.kill("SIGTERM");
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
+        if (child.exitCode === null) child.kill("SIGKILL");
+      }
+      rmSync(persistTo, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Installs the app into an emulated organization through the real OAuth routes, as an admin's browser would. */
+export async function installThroughOAuth(edgeUrl: string, organizationId: string): Promise<void> {
+  const start = await fetch(`${edgeUrl}/oauth/linear/authorize`, { redirect: "manual" });
+  const authorize = new URL(start.headers.get("location") ?? "");
+  authorize.searchParams.set("organization", organizationId);
+  const consent = await fetch(authorize, { redirect: "manual" });
+  const callback = consent.headers.get("location");
+  if (consent.status !== 302 || !callback) throw new Error(`Linear emulator did not approve: HTTP ${consent.status}`);
+  const done = await fetch(callback);
+  if (!done.ok) throw new Error(`install failed: HTTP ${done.status} ${await done.text()}`);
+}
