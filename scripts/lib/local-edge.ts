@@ -15,6 +15,19 @@ export interface LocalEdge {
   stop(): Promise<void>;
 }
 
+/** The vars that point a local edge at the Linear emulator, with throwaway local secrets. */
+export function emulatedLinearVars(emulatorUrl: string, secrets: { webhookSecret: string; clientId: string; clientSecret: string; apiKey: string }): Record<string, string> {
+  return {
+    LINEAR_API_URL: emulatorUrl,
+    LINEAR_AUTHORIZE_URL: `${emulatorUrl}/oauth/authorize`,
+    LINEAR_WEBHOOK_SECRET: secrets.webhookSecret,
+    LINEAR_CLIENT_ID: secrets.clientId,
+    LINEAR_CLIENT_SECRET: secrets.clientSecret,
+    ENCRYPTION_KEY: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64"),
+    CYRUS_API_KEY: secrets.apiKey,
+  };
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();

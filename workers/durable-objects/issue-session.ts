@@ -51,6 +51,7 @@ export class IssueSession extends DurableObject<AppEnv> {
   readonly #db: Db;
   readonly #log: Logger;
   #alarmRun: Promise<void> | null = null;
+  #linear: LinearAccessProvider | null = null;
 
   constructor(ctx: DurableObjectState, env: AppEnv) {
     super(ctx, env);
@@ -154,7 +155,7 @@ export class IssueSession extends DurableObject<AppEnv> {
       db: this.#db,
       config: this.#config,
       log: this.#log,
-      linear: new LinearAccessProvider(this.env, organizationId, this.#config.LINEAR_API_URL),
+      linear: (this.#linear ??= new LinearAccessProvider(this.env, organizationId, this.#config.LINEAR_API_URL)),
       organizationId,
       objectName: this.#store.getMeta("object_name") ?? organizationId,
       now: () => Date.now(),

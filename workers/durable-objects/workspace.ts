@@ -36,6 +36,11 @@ export class Workspace extends DurableObject<AppEnv> {
   readonly #cipher: TokenCipher;
   /** The refresh in flight, shared by every caller that needs a token meanwhile. */
   #refreshing: Promise<AccessTokenResult> | null = null;
+  /**
+   * The decrypted token, kept in memory: every write to the stored tokens goes
+   * through this object (install, refresh, revoke), so the copy cannot go stale.
+   */
+  #cached: Extract<AccessTokenResult, { ok: true }> | null = null;
 
   constructor(ctx: DurableObjectState, env: AppEnv) {
     super(ctx, env);
@@ -47,6 +52,7 @@ export class Workspace extends DurableObject<AppEnv> {
   /** Stores (or replaces) the workspace's tokens after an OAuth install. */
   async install(input: InstallInput): Promise<void> {
     const now = Date.now();
+    this.#cached = null;
     await upsertWorkspace(this.#db, {
       id: input.organizationId,
       name: input.name,
@@ -71,7 +77,7 @@ export class Workspace extends DurableObject<AppEnv> {
 
   /** A valid access token, refreshed first when it is about to expire. */
   async getLinearAccessToken(organizationId: string): Promise<AccessTokenResult> {
-    const current = await this.#readStoredToken(organizationId);
+    const current = this.#cached ?? (await this.#readStoredToken(organizationId));
     if (!current.ok || current.expiresAt - Date.now() > TOKEN_REFRESH_MARGIN_MS) return current;
     return this.#refreshOnce(organizationId, current.accessToken);
   }
@@ -88,6 +94,7 @@ export class Workspace extends DurableObject<AppEnv> {
 
   /** Linear told us the app was uninstalled: stop using the workspace's tokens. */
   async revoke(organizationId: string, reason: string): Promise<void> {
+    this.#cached = null;
     const changed = await markWorkspaceRevoked(this.#db, organizationId, Date.now());
     if (changed) {
       await recordAudit(this.#db, { workspaceId: organizationId, actor: "linear", action: "workspace.revoked", details: { reason } });
@@ -126,7 +133,8 @@ export class Workspace extends DurableObject<AppEnv> {
         updatedAt: Date.now(),
       });
       this.#log.info("linear token refreshed", { organizationId });
-      return { ok: true, accessToken: tokens.accessToken, appUserId: row.appUserId, expiresAt: tokens.expiresAt };
+      this.#cached = { ok: true, accessToken: tokens.accessToken, appUserId: row.appUserId, expiresAt: tokens.expiresAt };
+      return this.#cached;
     } catch (error) {
       if (error instanceof LinearOAuthError && error.code === "invalid_grant") {
         // Someone stored a newer pair since we read it (a re-install): use that one.
@@ -146,7 +154,8 @@ export class Workspace extends DurableObject<AppEnv> {
     if (row.revokedAt) return { ok: false, reason: "revoked", message: `workspace ${row.name} uninstalled the app` };
     try {
       const accessToken = await this.#cipher.decrypt(row.accessTokenEnc);
-      return { ok: true, accessToken, appUserId: row.appUserId, expiresAt: row.tokenExpiresAt };
+      this.#cached = { ok: true, accessToken, appUserId: row.appUserId, expiresAt: row.tokenExpiresAt };
+      return this.#cached;
     } catch (error) {
       return { ok: false, reason: "misconfigured", message: `cannot decrypt the stored token (was ENCRYPTION_KEY changed?): ${describeError(error)}` };
     }

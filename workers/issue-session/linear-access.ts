@@ -11,8 +11,17 @@ export type LinearAccess =
   | { ok: true; api: LinearApi; accessToken: string; appUserId: string }
   | { ok: false; reason: Exclude<AccessTokenResult, { ok: true }>["reason"]; message: string };
 
+/** Reuse a token until this long before it expires; the Workspace refreshes it from there. */
+const REUSE_MARGIN_MS = 10 * 60 * 1000;
+
+/**
+ * Lives as long as the IssueSession instance, so alarm runs do not each ask the
+ * Workspace (one object per organization, shared by every issue) for the token.
+ * Failures are never cached.
+ */
 export class LinearAccessProvider {
   #current: Promise<LinearAccess> | null = null;
+  #reusableUntil = 0;
 
   constructor(
     private readonly env: AppEnv,
@@ -21,7 +30,9 @@ export class LinearAccessProvider {
   ) {}
 
   get(): Promise<LinearAccess> {
-    this.#current ??= this.#load((ws) => ws.getLinearAccessToken(this.organizationId));
+    if (!this.#current || Date.now() >= this.#reusableUntil) {
+      this.#current = this.#load((ws) => ws.getLinearAccessToken(this.organizationId));
+    }
     return this.#current;
   }
 
@@ -34,7 +45,11 @@ export class LinearAccessProvider {
   async #load(call: (ws: DurableObjectStub<import("../durable-objects/workspace").Workspace>) => Promise<AccessTokenResult>): Promise<LinearAccess> {
     const stub = this.env.WORKSPACE.get(this.env.WORKSPACE.idFromName(this.organizationId));
     const result = await call(stub);
-    if (!result.ok) return { ok: false, reason: result.reason, message: result.message };
+    if (!result.ok) {
+      this.#reusableUntil = 0;
+      return { ok: false, reason: result.reason, message: result.message };
+    }
+    this.#reusableUntil = result.expiresAt - REUSE_MARGIN_MS;
     return {
       ok: true,
       api: new LinearApi({ apiUrl: this.apiUrl, accessToken: result.accessToken }),
