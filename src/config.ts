@@ -34,6 +34,12 @@ export const EdgeConfigSchema = z.object({
   CODEGEN_POLL_MAX_MS: milliseconds(60_000),
   CODEGEN_RUN_TIMEOUT_MS: milliseconds(3_600_000),
   RETRY_BASE_MS: milliseconds(1_000),
+  /**
+   * How many times faster than real time the Codegen API runs: 1 in production.
+   * Benchmarks and the demo drive an emulated Codegen at, say, 60x; this shrinks
+   * Codegen's rate-limit windows to match.
+   */
+  CODEGEN_TIME_SCALE: z.preprocess((v) => (blank(v) ? 1 : Number(v)), z.number().positive()),
   AGENT_LEASE_GRACE_MS: milliseconds(60_000),
   LOCAL_QUEUE_TIMEOUT_MS: milliseconds(1_800_000),
   LOG_LEVEL: z.preprocess((v) => (blank(v) ? "info" : v), z.enum(LOG_LEVELS)),

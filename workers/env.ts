@@ -1,3 +1,4 @@
+import type { CodegenGate } from "./durable-objects/codegen-gate";
 import type { IssueSession } from "./durable-objects/issue-session";
 import type { Workspace } from "./durable-objects/workspace";
 
@@ -7,9 +8,10 @@ import type { Workspace } from "./durable-objects/workspace";
  * set with `wrangler secret put` and may be absent on a fresh install, so they
  * are optional here and checked where they are used.
  */
-export interface AppEnv extends Omit<Env, "ISSUE_SESSION" | "WORKSPACE"> {
+export interface AppEnv extends Omit<Env, "ISSUE_SESSION" | "WORKSPACE" | "CODEGEN_GATE"> {
   ISSUE_SESSION: DurableObjectNamespace<IssueSession>;
   WORKSPACE: DurableObjectNamespace<Workspace>;
+  CODEGEN_GATE: DurableObjectNamespace<CodegenGate>;
   LINEAR_WEBHOOK_SECRET?: string;
   LINEAR_CLIENT_ID?: string;
   LINEAR_CLIENT_SECRET?: string;

@@ -7,6 +7,8 @@ export interface LoadResult {
   p50Ms: number;
   p99Ms: number;
   statuses: Record<number, number>;
+  /** Requests re-sent after the connection dropped under them (a keep-alive race): reported, not hidden. */
+  transportRetries: number;
 }
 
 export function percentile(sorted: number[], p: number): number {
@@ -22,18 +24,28 @@ export function percentile(sorted: number[], p: number): number {
 export async function runLoad(count: number, concurrency: number, makeRequest: (i: number) => Promise<Request> | Request): Promise<LoadResult> {
   const latencies: number[] = new Array(count);
   const statuses: Record<number, number> = {};
+  let transportRetries = 0;
   let next = 0;
   const started = performance.now();
   const worker = async () => {
     for (;;) {
       const i = next++;
       if (i >= count) return;
-      const request = await makeRequest(i);
-      const t0 = performance.now();
-      const response = await fetch(request);
-      await response.arrayBuffer();
-      latencies[i] = performance.now() - t0;
-      statuses[response.status] = (statuses[response.status] ?? 0) + 1;
+      for (let attempt = 1; ; attempt++) {
+        const request = await makeRequest(i);
+        const t0 = performance.now();
+        try {
+          const response = await fetch(request);
+          await response.arrayBuffer();
+          latencies[i] = performance.now() - t0;
+          statuses[response.status] = (statuses[response.status] ?? 0) + 1;
+          break;
+        } catch (error) {
+          // A socket closed by the server as we reused it; like Linear, send again (at most twice).
+          if (attempt >= 3) throw error;
+          transportRetries++;
+        }
+      }
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
@@ -46,6 +58,7 @@ export async function runLoad(count: number, concurrency: number, makeRequest: (
     p50Ms: round(percentile(sorted, 50)),
     p99Ms: round(percentile(sorted, 99)),
     statuses,
+    transportRetries,
   };
 }
 

@@ -19,6 +19,9 @@ export const workspaces = sqliteTable("workspaces", {
   installedAt: integer("installed_at").notNull(),
   revokedAt: integer("revoked_at"),
   updatedAt: integer("updated_at").notNull(),
+  /** The workspace's own Codegen credentials, used instead of CODEGEN_ORG_ID / CODEGEN_API_TOKEN. */
+  codegenOrgId: integer("codegen_org_id"),
+  codegenApiTokenEnc: text("codegen_api_token_enc"),
 });
 
 /** Where an issue's work runs: a repository and the rules that route issues to it. */

@@ -26,3 +26,53 @@ export const STOPPED_NOTHING_RUNNING = "Stopped. Nothing was running for this se
 export function workspaceUnavailable(detail: string): string {
   return `I can't reach Linear for this workspace: ${detail}`;
 }
+
+export function cloudStarted(webUrl: string | null, repositoryName: string, branchName: string): string {
+  const where = webUrl ? ` You can follow it here: ${webUrl}` : "";
+  return `Working on this in a Codegen cloud sandbox, in \`${repositoryName}\` on branch \`${branchName}\`.${where}`;
+}
+
+export function cloudSucceeded(result: string | null, pullRequests: { url: string; title: string | null }[], webUrl: string | null): string {
+  const summary = (result ?? "").trim() || "The Codegen run finished.";
+  const prs = pullRequests.length
+    ? `\n\nPull request${pullRequests.length > 1 ? "s" : ""}:\n${pullRequests.map((p) => `- [${p.title ?? p.url}](${p.url})`).join("\n")}`
+    : "\n\nThe run opened no pull request.";
+  const link = webUrl ? `\n\nRun: ${webUrl}` : "";
+  return `${truncate(summary, 4_000)}${prs}${link}`;
+}
+
+export function cloudFailed(reason: string, webUrl: string | null): string {
+  return `The Codegen run did not succeed: ${reason}.${webUrl ? ` Its log is at ${webUrl}.` : ""}`;
+}
+
+export function cloudCouldNotStart(detail: string): string {
+  return `I couldn't start a Codegen cloud run: ${detail}`;
+}
+
+export function cloudTimedOut(limitMinutes: number, webUrl: string | null): string {
+  return `The Codegen run has passed its time limit of ${limitMinutes} minutes without finishing. It may still be working, so I'm not starting anything else; I'll keep watching it and post its result if it ends.${webUrl ? ` Run: ${webUrl}` : ""}`;
+}
+
+export function cloudStoppedWithPr(prUrl: string, webUrl: string | null): string {
+  return `Stopped. I asked Codegen to remove its agent from ${prUrl}: that stops every Codegen agent working on that pull request; the pull request itself stays open with the commits made so far.${webUrl ? ` Run: ${webUrl}` : ""}`;
+}
+
+export function cloudStoppedWithoutPr(webUrl: string | null): string {
+  return `Stopped watching the Codegen run. Codegen has no way to cancel a run before it opens a pull request, so it may still finish on its own; I won't post its result.${webUrl ? ` Run: ${webUrl}` : ""}`;
+}
+
+export function cloudResumed(webUrl: string | null): string {
+  return `Passed your message to the Codegen run; it is working again.${webUrl ? ` Run: ${webUrl}` : ""}`;
+}
+
+export function cloudProgress(entries: string[]): string {
+  return entries.map((e) => `- ${truncate(e, 300)}`).join("\n");
+}
+
+function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 3)}...` : text;
+}
+
+export function noExecutorMessage(reason: string): string {
+  return `I can't run this yet: ${reason}.`;
+}

@@ -16,7 +16,17 @@ import type {
   IssueWebhook,
 } from "../linear/webhook-schemas";
 import type { AgentActivityContent } from "../linear/linear-api";
+import type { JobSpec } from "./jobs";
 import { STOPPED_NOTHING_RUNNING, acknowledgement, NO_ISSUE_MESSAGE, promptNoted } from "./messages";
+
+export type { JobSpec } from "./jobs";
+
+/** Where the session's current execution stands, as far as a follow-up or a stop cares. */
+export interface ExecutionFacts {
+  attemptKey: string;
+  /** creating: the run is being started; running/timed_out: it may be working; ended: it finished. */
+  state: "creating" | "running" | "timed_out" | "ended" | "stopped";
+}
 
 export type SessionDelivery = AgentSessionEvent | IssueWebhook | CommentWebhook | AppUserNotification;
 
@@ -33,6 +43,8 @@ export interface IntakeFacts {
   agentSessionRouted: boolean;
   /** Whether routing is already queued for this session: a burst of follow-ups must not queue it again. */
   preparePending: boolean;
+  /** The session's latest execution, if one was started. */
+  execution?: ExecutionFacts | null;
 }
 
 export interface NewAgentSession {
@@ -61,13 +73,6 @@ export interface TimelineEntry {
   summary: string;
   data?: Record<string, unknown>;
 }
-
-export type JobSpec =
-  | {
-      kind: "linear.activity";
-      payload: { activityId: string; agentSessionId: string; content: AgentActivityContent; ephemeral?: boolean };
-    }
-  | { kind: "session.prepare"; payload: { agentSessionId: string } };
 
 export type IntakePlan =
   | { outcome: "duplicate"; reason: string }
@@ -167,6 +172,8 @@ function planPrompted(event: AgentSessionEvent, facts: IntakeFacts, newId: () =>
     userId: act.userId ?? act.user?.id ?? null,
   };
   const agentSession = facts.agentSessionKnown ? undefined : sessionFromPrompt(event);
+  const execution = facts.execution ?? null;
+  const live = execution !== null && (execution.state === "creating" || execution.state === "running" || execution.state === "timed_out");
   if (prompt.signal === "stop") {
     return {
       outcome: "accepted",
@@ -175,7 +182,22 @@ function planPrompted(event: AgentSessionEvent, facts: IntakeFacts, newId: () =>
       prompt,
       stopRequested: sessionId,
       timeline: [{ agentSessionId: sessionId, kind: "session.stop_requested", summary: "The user asked to stop", data: { activityId: act.id } }],
-      jobs: [activity(sessionId, { type: "response", body: STOPPED_NOTHING_RUNNING }, newId)],
+      // A live run gets a stop that says what it did to the run; otherwise there is nothing to stop.
+      jobs: live
+        ? [{ kind: "cloud.stop", payload: { agentSessionId: sessionId, attemptKey: execution.attemptKey } }]
+        : [activity(sessionId, { type: "response", body: STOPPED_NOTHING_RUNNING }, newId)],
+    };
+  }
+  // A run already under way (or finished) takes the message as a follow-up; one still
+  // being created reads every prompt so far when it starts.
+  if (execution && execution.state !== "creating" && execution.state !== "stopped") {
+    return {
+      outcome: "accepted",
+      appUserId: event.appUserId,
+      agentSession,
+      prompt,
+      timeline: [{ agentSessionId: sessionId, kind: "session.prompted", summary: `The user wrote: ${body.slice(0, 200)}`, data: { activityId: act.id } }],
+      jobs: [{ kind: "cloud.resume", payload: { agentSessionId: sessionId, attemptKey: execution.attemptKey, prompt: body } }],
     };
   }
   const jobs: JobSpec[] = [activity(sessionId, { type: "thought", body: promptNoted(body) }, newId)];

@@ -149,6 +149,12 @@ export class LinearApi {
     if (!payload.success) throw new LinearResponseError("issueUpdate", "success was false");
   }
 
+  /** Links a URL (a pull request) to the issue; Linear updates an existing link to the same URL rather than adding one. */
+  async linkUrl(issueId: string, url: string, title: string): Promise<void> {
+    const payload = await this.#client.attachmentLinkURL(issueId, url, { title });
+    if (!payload.success) throw new LinearResponseError("attachmentLinkURL", "success was false");
+  }
+
   async viewer(): Promise<Viewer> {
     const result = await this.#client.client.rawRequest<{ viewer: unknown }, Record<string, never>>(VIEWER_QUERY, {});
     const parsed = ViewerSchema.safeParse(result.data?.viewer);

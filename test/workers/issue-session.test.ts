@@ -44,12 +44,14 @@ describe("IssueSession: a delegated issue", () => {
 
     const stub = issueSessionStub(org.organizationId, issue.id);
     const snapshot = await settle(stub);
-    expect(snapshot.agentSessions[0]).toMatchObject({ id: agentSessionId, status: "ready", repositoryName: "web" });
+    expect(snapshot.agentSessions[0]).toMatchObject({ id: agentSessionId, repositoryName: "web" });
 
     const activities = await activitiesOf(org, agentSessionId);
-    expect(activities.map((a) => a.content.type)).toEqual(["thought", "thought"]);
-    expect(activities[0]!.content.body).toContain(issue.identifier);
-    expect(activities[1]!.content.body).toContain("`web`");
+    expect(activities[0]!.content).toMatchObject({ type: "thought", body: expect.stringContaining(issue.identifier) });
+    expect(activities[1]!.content).toMatchObject({ type: "thought", body: expect.stringContaining("`web`") });
+    // This test pool configures no Codegen credentials: the session says so rather than going quiet.
+    expect(activities[2]!.content).toMatchObject({ type: "error", body: expect.stringContaining("no Codegen credentials") });
+    expect(snapshot.agentSessions[0]!.status).toBe("error");
 
     const state = await linearState(org);
     expect(state.issues.find((i) => i.id === issue.id)?.state.type).toBe("started");
@@ -274,7 +276,7 @@ describe("IssueSession: mirrors sessions into D1", () => {
     await postWebhook(payload);
     await settle(issueSessionStub(org.organizationId, issue.id));
     const row = await env.DB.prepare("SELECT status, repository_name, issue_identifier FROM agent_sessions WHERE id = ?").bind(agentSessionId).first();
-    expect(row).toEqual({ status: "ready", repository_name: "web", issue_identifier: issue.identifier });
+    expect(row).toEqual({ status: "error", repository_name: "web", issue_identifier: issue.identifier });
     const events = await env.DB.prepare("SELECT kind FROM session_events WHERE session_id = ? ORDER BY created_at").bind(agentSessionId).all();
     expect(events.results.map((e) => e.kind)).toEqual(expect.arrayContaining(["session.created", "session.routed"]));
   });

@@ -16,7 +16,10 @@ import { planDelivery, type IntakePlan, type SessionDelivery } from "../../src/d
 import { createLogger, describeError, type Logger } from "../../src/log";
 import type { AppEnv } from "../env";
 import { JOB_GIVE_UP_AFTER_MS, retryAt, runJob, type JobContext, type JobOutcome } from "../issue-session/jobs";
+import { applyObservation } from "../issue-session/cloud-jobs";
 import { LinearAccessProvider } from "../issue-session/linear-access";
+import { resolveCodegenCredential, type CodegenCredential } from "../codegen-credentials";
+import type { CloudRunObservation } from "./codegen-gate";
 import { IssueSessionStore, type AgentSessionRecord, type JobRecord, type JobView } from "../issue-session/store";
 
 /** Jobs one alarm run may take on; the rest wait for the next run, due at once. */
@@ -52,6 +55,7 @@ export class IssueSession extends DurableObject<AppEnv> {
   readonly #log: Logger;
   #alarmRun: Promise<void> | null = null;
   #linear: LinearAccessProvider | null = null;
+  #codegen: { at: number; credential: Promise<CodegenCredential | null> } | null = null;
 
   constructor(ctx: DurableObjectState, env: AppEnv) {
     super(ctx, env);
@@ -72,6 +76,7 @@ export class IssueSession extends DurableObject<AppEnv> {
     const agentSessionId = event.type === "AgentSessionEvent" ? event.agentSession.id : null;
     const promptId = event.type === "AgentSessionEvent" ? (event.agentActivity?.id ?? null) : null;
     const session = agentSessionId ? store.getAgentSession(agentSessionId) : null;
+    const execution = agentSessionId ? store.latestExecution(agentSessionId) : null;
     const plan = planDelivery(
       event,
       {
@@ -81,7 +86,8 @@ export class IssueSession extends DurableObject<AppEnv> {
         hasAgentSessions: store.agentSessionCount() > 0,
         appUserId: store.getMeta("app_user_id"),
         agentSessionRouted: session?.routedAt != null,
-        preparePending: agentSessionId !== null && store.hasPendingJob("session.prepare", agentSessionId),
+        preparePending: agentSessionId !== null && store.hasPendingJobInLane("session.prepare", `prepare:${agentSessionId}`),
+        execution: execution ? { attemptKey: execution.attemptKey, state: execution.state } : null,
       },
       () => crypto.randomUUID(),
     );
@@ -147,20 +153,48 @@ export class IssueSession extends DurableObject<AppEnv> {
     }
   }
 
-  async #runDueJobs(): Promise<void> {
+  /**
+   * The CodegenGate tells us our run changed. Stored and acted on from the
+   * alarm; answering quickly lets the gate move on to the next run.
+   */
+  async onCloudRunUpdate(observation: CloudRunObservation): Promise<void> {
+    const context = this.#context();
+    const exec = this.#store.executionForRun(observation.runId);
+    if (!context || !exec) return;
+    applyObservation(context, exec, observation);
+    await this.#armAlarm();
+  }
+
+  #context(): JobContext | null {
     const organizationId = this.#store.getMeta("organization_id");
-    if (!organizationId) return;
-    const context: JobContext = {
+    if (!organizationId) return null;
+    return {
+      env: this.env,
       store: this.#store,
       db: this.#db,
       config: this.#config,
       log: this.#log,
       linear: (this.#linear ??= new LinearAccessProvider(this.env, organizationId, this.#config.LINEAR_API_URL)),
+      codegenCredential: () => this.#codegenCredential(organizationId),
       organizationId,
       objectName: this.#store.getMeta("object_name") ?? organizationId,
       now: () => Date.now(),
       transaction: (fn) => this.ctx.storage.transactionSync(fn),
     };
+  }
+
+  /** Resolved at most once a minute: credentials set through the API apply to the next run. */
+  #codegenCredential(organizationId: string): Promise<CodegenCredential | null> {
+    if (!this.#codegen || Date.now() - this.#codegen.at > 60_000) {
+      this.#codegen = { at: Date.now(), credential: resolveCodegenCredential(this.env, this.#db, organizationId) };
+      this.#codegen.credential.catch(() => (this.#codegen = null));
+    }
+    return this.#codegen.credential;
+  }
+
+  async #runDueJobs(): Promise<void> {
+    const context = this.#context();
+    if (!context) return;
     const blockedLanes = new Set<string>();
     let linearPausedUntil = 0;
     let ran = 0;

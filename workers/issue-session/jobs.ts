@@ -10,8 +10,9 @@
 import { backoffDelay } from "../../src/domain/backoff";
 import { startedStateToMoveTo } from "../../src/domain/issue-start";
 import { noRepositoryMessage, routeIssue } from "../../src/domain/routing";
-import { routedMessage } from "../../src/domain/messages";
-import type { JobSpec } from "../../src/domain/session-intake";
+import { noExecutorMessage, routedMessage } from "../../src/domain/messages";
+import { chooseExecutor } from "../../src/domain/executor-choice";
+import { activityJob, type JobSpec } from "../../src/domain/jobs";
 import type { EdgeConfig } from "../../src/config";
 import type { Db } from "../../src/db/client";
 import { listRepositories } from "../../src/db/queries/repositories";
@@ -19,6 +20,19 @@ import { syncSessions } from "../../src/db/queries/sessions";
 import { classifyLinearError } from "../../src/linear/errors";
 import type { LinearApi } from "../../src/linear/linear-api";
 import { describeError, type Logger } from "../../src/log";
+import type { AppEnv } from "../env";
+import type { CodegenCredential } from "../codegen-credentials";
+import {
+  checkCloudRun,
+  cloudDeadline,
+  finishCloudRun,
+  forwardCloudLogs,
+  recordMetrics,
+  resumeCloudRun,
+  startCloudRun,
+  stopCloudRun,
+  watchCloudRun,
+} from "./cloud-jobs";
 import type { LinearAccessProvider } from "./linear-access";
 import type { IssueSessionStore, JobRecord } from "./store";
 
@@ -33,7 +47,10 @@ export type JobOutcome =
   | { kind: "failed"; error: string };
 
 export interface JobContext {
+  env: AppEnv;
   store: IssueSessionStore;
+  /** The Codegen credential this workspace's cloud runs use, or null when none is configured. */
+  codegenCredential: () => Promise<CodegenCredential | null>;
   db: Db;
   config: EdgeConfig;
   log: Logger;
@@ -49,8 +66,30 @@ export async function runJob(job: JobRecord, ctx: JobContext): Promise<JobOutcom
   switch (job.kind) {
     case "linear.activity":
       return withLinear(ctx, (api) => deliverActivity(job, api));
+    case "linear.session-update":
+      return withLinear(ctx, (api) => updateSession(job, api));
+    case "linear.attachment":
+      return withLinear(ctx, (api) => linkAttachment(job, api));
     case "session.prepare":
       return withLinear(ctx, (api, appUserId) => prepareSession(job, api, appUserId, ctx));
+    case "cloud.start":
+      return startCloudRun(job, ctx);
+    case "cloud.watch":
+      return watchCloudRun(job, ctx);
+    case "cloud.finish":
+      return finishCloudRun(job, ctx);
+    case "cloud.resume":
+      return resumeCloudRun(job, ctx);
+    case "cloud.stop":
+      return stopCloudRun(job, ctx);
+    case "cloud.deadline":
+      return cloudDeadline(job, ctx);
+    case "cloud.logs":
+      return forwardCloudLogs(job, ctx);
+    case "cloud.check":
+      return checkCloudRun(job, ctx);
+    case "metrics.record":
+      return recordMetrics(job, ctx);
     case "d1.sync":
       return syncToD1(ctx);
   }
@@ -114,6 +153,18 @@ async function deliverActivity(job: JobRecord, api: LinearApi): Promise<JobOutco
   return { kind: "done" };
 }
 
+async function updateSession(job: JobRecord, api: LinearApi): Promise<JobOutcome> {
+  const { agentSessionId, update } = job.payload as Extract<JobSpec, { kind: "linear.session-update" }>["payload"];
+  await api.updateAgentSession(agentSessionId, update);
+  return { kind: "done" };
+}
+
+async function linkAttachment(job: JobRecord, api: LinearApi): Promise<JobOutcome> {
+  const { issueId, url, title } = job.payload as Extract<JobSpec, { kind: "linear.attachment" }>["payload"];
+  await api.linkUrl(issueId, url, title);
+  return { kind: "done" };
+}
+
 async function prepareSession(job: JobRecord, api: LinearApi, appUserId: string, ctx: JobContext): Promise<JobOutcome> {
   const { agentSessionId } = job.payload as { agentSessionId: string };
   const session = ctx.store.getAgentSession(agentSessionId);
@@ -138,6 +189,8 @@ async function prepareSession(job: JobRecord, api: LinearApi, appUserId: string,
     repositories,
   );
 
+  // Where the work runs, decided before the transaction (it reads D1); nothing is awaited inside it.
+  const executor = decision.matched ? chooseExecutor({ strategy: ctx.config.EXECUTION_STRATEGY, cloudConfigured: (await ctx.codegenCredential()) !== null }) : null;
   const now = ctx.now();
   ctx.transaction(() => {
     ctx.store.setMeta("issue", JSON.stringify(issue));
@@ -149,7 +202,15 @@ async function prepareSession(job: JobRecord, api: LinearApi, appUserId: string,
       const repo = decision.repository;
       ctx.store.updateAgentSession(
         agentSessionId,
-        { status: "ready", repositoryId: repo.id, repositoryName: repo.name, baseBranch: repo.baseBranch, routedAt: now },
+        {
+          status: "ready",
+          repositoryId: repo.id,
+          repositoryName: repo.name,
+          repositoryGitUrl: repo.gitUrl,
+          codegenRepoId: repo.codegenRepoId,
+          baseBranch: repo.baseBranch,
+          routedAt: now,
+        },
         now,
       );
       ctx.store.appendTimeline(
@@ -163,6 +224,14 @@ async function prepareSession(job: JobRecord, api: LinearApi, appUserId: string,
         },
         now,
       );
+      if (executor?.executor === "cloud") {
+        ctx.store.appendTimeline({ agentSessionId, kind: "session.executor", summary: `Cloud: ${executor.reason}`, data: { executor: "cloud" } }, now);
+        ctx.store.enqueueJob({ kind: "cloud.start", payload: { agentSessionId, attemptKey: `${agentSessionId}:1` } }, now);
+      } else if (executor) {
+        ctx.store.updateAgentSession(agentSessionId, { status: "error", error: executor.reason, endedAt: now }, now);
+        ctx.store.appendTimeline({ agentSessionId, kind: "session.no_executor", summary: executor.reason }, now);
+        ctx.store.enqueueJob(activityJob(agentSessionId, { type: "error", body: noExecutorMessage(executor.reason) }), now);
+      }
     } else {
       ctx.store.updateAgentSession(agentSessionId, { status: "awaiting_input" }, now);
       ctx.store.appendTimeline({ agentSessionId, kind: "session.unrouted", summary: `No repository: ${decision.reason}` }, now);

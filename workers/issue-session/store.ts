@@ -3,11 +3,11 @@
  * docs/storage.md. All writes for one delivery happen inside one
  * `transactionSync`, so a delivery has its whole effect or none.
  */
-import type { JobSpec, NewAgentSession, NewPrompt, TimelineEntry } from "../../src/domain/session-intake";
+import { laneOf, type JobKind, type JobSpec } from "../../src/domain/jobs";
+import type { NewAgentSession, NewPrompt, TimelineEntry } from "../../src/domain/session-intake";
 
-const SCHEMA_VERSION = 1;
 
-const SCHEMA = [
+const SCHEMA_V1 = [
   `CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS deliveries (id TEXT PRIMARY KEY, received_at INTEGER NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS agent_sessions (
@@ -33,6 +33,22 @@ const SCHEMA = [
      kind TEXT NOT NULL, summary TEXT NOT NULL, data TEXT, synced INTEGER NOT NULL DEFAULT 0)`,
 ];
 
+/** Each step brings the schema from the previous version; steps are append-only, like migrations. */
+const SCHEMA_STEPS: string[][] = [
+  SCHEMA_V1,
+  [
+  `CREATE TABLE IF NOT EXISTS executions (
+     attempt_key TEXT PRIMARY KEY, agent_session_id TEXT NOT NULL, attempt INTEGER NOT NULL, executor TEXT NOT NULL,
+     state TEXT NOT NULL, credential TEXT, gate_name TEXT, intent_at INTEGER NOT NULL,
+     run_id INTEGER, web_url TEXT, codegen_status TEXT, result TEXT, pull_requests TEXT NOT NULL DEFAULT '[]',
+     started_at INTEGER, ended_at INTEGER, deadline_at INTEGER, resumes INTEGER NOT NULL DEFAULT 0,
+     logs_seen INTEGER NOT NULL DEFAULT 0, outcome TEXT, error TEXT, twins TEXT)`,
+  `CREATE INDEX IF NOT EXISTS executions_run ON executions (run_id)`,
+    `ALTER TABLE agent_sessions ADD COLUMN repository_git_url TEXT`,
+    `ALTER TABLE agent_sessions ADD COLUMN codegen_repo_id INTEGER`,
+  ],
+];
+
 export type SessionStatus = "pending" | "active" | "awaiting_input" | "ready" | "complete" | "error" | "stopped";
 
 export interface AgentSessionRecord {
@@ -47,6 +63,8 @@ export interface AgentSessionRecord {
   status: SessionStatus;
   repositoryId: string | null;
   repositoryName: string | null;
+  repositoryGitUrl: string | null;
+  codegenRepoId: number | null;
   baseBranch: string | null;
   routedAt: number | null;
   stopRequestedAt: number | null;
@@ -58,10 +76,80 @@ export interface AgentSessionRecord {
   syncedVersion: number;
 }
 
+export type ExecutionState = "creating" | "running" | "timed_out" | "ended" | "stopped";
+
+export interface ExecutionRecord {
+  attemptKey: string;
+  agentSessionId: string;
+  attempt: number;
+  executor: "cloud" | "local";
+  state: ExecutionState;
+  credential: string | null;
+  gateName: string | null;
+  intentAt: number;
+  runId: number | null;
+  webUrl: string | null;
+  codegenStatus: string | null;
+  result: string | null;
+  pullRequests: { url: string; title: string | null }[];
+  startedAt: number | null;
+  endedAt: number | null;
+  deadlineAt: number | null;
+  resumes: number;
+  logsSeen: number;
+  outcome: string | null;
+  error: string | null;
+}
+
+const EXECUTION_COLUMNS: Record<string, string> = {
+  state: "state",
+  credential: "credential",
+  gateName: "gate_name",
+  runId: "run_id",
+  webUrl: "web_url",
+  codegenStatus: "codegen_status",
+  result: "result",
+  pullRequests: "pull_requests",
+  startedAt: "started_at",
+  endedAt: "ended_at",
+  deadlineAt: "deadline_at",
+  resumes: "resumes",
+  logsSeen: "logs_seen",
+  outcome: "outcome",
+  error: "error",
+  twins: "twins",
+};
+
+function toExecution(row: Record<string, SqlStorageValue>): ExecutionRecord {
+  const num = (v: SqlStorageValue | undefined) => (v === null || v === undefined ? null : Number(v));
+  return {
+    attemptKey: String(row.attempt_key),
+    agentSessionId: String(row.agent_session_id),
+    attempt: Number(row.attempt),
+    executor: row.executor as ExecutionRecord["executor"],
+    state: row.state as ExecutionState,
+    credential: (row.credential as string | null) ?? null,
+    gateName: (row.gate_name as string | null) ?? null,
+    intentAt: Number(row.intent_at),
+    runId: num(row.run_id),
+    webUrl: (row.web_url as string | null) ?? null,
+    codegenStatus: (row.codegen_status as string | null) ?? null,
+    result: (row.result as string | null) ?? null,
+    pullRequests: JSON.parse(String(row.pull_requests ?? "[]")) as ExecutionRecord["pullRequests"],
+    startedAt: num(row.started_at),
+    endedAt: num(row.ended_at),
+    deadlineAt: num(row.deadline_at),
+    resumes: Number(row.resumes),
+    logsSeen: Number(row.logs_seen),
+    outcome: (row.outcome as string | null) ?? null,
+    error: (row.error as string | null) ?? null,
+  };
+}
+
 export interface JobRecord {
   seq: number;
   id: string;
-  kind: JobSpec["kind"] | "d1.sync";
+  kind: JobKind;
   lane: string;
   payload: unknown;
   attempts: number;
@@ -108,6 +196,8 @@ function toSession(row: Row): AgentSessionRecord {
     status: row.status as SessionStatus,
     repositoryId: (row.repository_id as string | null) ?? null,
     repositoryName: (row.repository_name as string | null) ?? null,
+    repositoryGitUrl: (row.repository_git_url as string | null) ?? null,
+    codegenRepoId: row.codegen_repo_id === null || row.codegen_repo_id === undefined ? null : Number(row.codegen_repo_id),
     baseBranch: (row.base_branch as string | null) ?? null,
     routedAt: (row.routed_at as number | null) ?? null,
     stopRequestedAt: (row.stop_requested_at as number | null) ?? null,
@@ -120,18 +210,6 @@ function toSession(row: Row): AgentSessionRecord {
   };
 }
 
-/** The lane orders jobs: within a lane they run strictly in creation order. */
-function laneOf(spec: JobSpec | { kind: "d1.sync" }): string {
-  switch (spec.kind) {
-    case "linear.activity":
-      return `linear:${spec.payload.agentSessionId}`;
-    case "session.prepare":
-      return `prepare:${spec.payload.agentSessionId}`;
-    case "d1.sync":
-      return "d1";
-  }
-}
-
 export class IssueSessionStore {
   readonly #sql: SqlStorage;
 
@@ -140,15 +218,15 @@ export class IssueSessionStore {
     this.#migrate();
   }
 
-  /** Safe on every wake: DDL is skipped once the stored schema version matches. */
+  /** Safe on every wake: only the steps past the stored schema version run. */
   #migrate(): void {
     const hasMeta = this.#sql.exec(`SELECT name FROM sqlite_master WHERE type='table' AND name='meta'`).toArray().length > 0;
-    if (hasMeta) {
-      const row = this.#sql.exec(`SELECT value FROM meta WHERE key='schema_version'`).toArray()[0];
-      if (row && Number(row.value) === SCHEMA_VERSION) return;
+    const row = hasMeta ? this.#sql.exec(`SELECT value FROM meta WHERE key='schema_version'`).toArray()[0] : undefined;
+    const version = row ? Number(row.value) : 0;
+    for (let step = version; step < SCHEMA_STEPS.length; step++) {
+      for (const statement of SCHEMA_STEPS[step]!) this.#sql.exec(statement);
+      this.setMeta("schema_version", String(step + 1));
     }
-    for (const statement of SCHEMA) this.#sql.exec(statement);
-    this.setMeta("schema_version", String(SCHEMA_VERSION));
   }
 
   getMeta(key: string): string | null {
@@ -206,13 +284,20 @@ export class IssueSessionStore {
 
   updateAgentSession(
     id: string,
-    changes: Partial<Pick<AgentSessionRecord, "status" | "repositoryId" | "repositoryName" | "baseBranch" | "routedAt" | "stopRequestedAt" | "error" | "endedAt" | "issueIdentifier" | "issueTitle">>,
+    changes: Partial<
+      Pick<
+        AgentSessionRecord,
+        "status" | "repositoryId" | "repositoryName" | "repositoryGitUrl" | "codegenRepoId" | "baseBranch" | "routedAt" | "stopRequestedAt" | "error" | "endedAt" | "issueIdentifier" | "issueTitle"
+      >
+    >,
     at: number,
   ): void {
     const columns: Record<string, string> = {
       status: "status",
       repositoryId: "repository_id",
       repositoryName: "repository_name",
+      repositoryGitUrl: "repository_git_url",
+      codegenRepoId: "codegen_repo_id",
       baseBranch: "base_branch",
       routedAt: "routed_at",
       stopRequestedAt: "stop_requested_at",
@@ -324,24 +409,63 @@ export class IssueSessionStore {
 
   ensureSyncJob(at: number): void {
     const pending = this.#sql.exec(`SELECT 1 FROM jobs WHERE kind='d1.sync' AND state='pending'`).toArray().length > 0;
-    if (!pending) this.#insertJob(`d1.sync:${crypto.randomUUID()}`, { kind: "d1.sync" }, {}, at);
+    if (!pending) this.enqueueJob({ kind: "d1.sync", payload: {} }, at);
   }
 
-  enqueueJob(spec: JobSpec, at: number): string {
+  /** Queues a job, due now or at `dueAt`. An activity's id doubles as the job id, so a replay queues nothing. */
+  enqueueJob(spec: JobSpec, at: number, dueAt = at): string {
     const id = spec.kind === "linear.activity" ? spec.payload.activityId : `${spec.kind}:${crypto.randomUUID()}`;
-    this.#insertJob(id, spec, spec.payload, at);
-    return id;
-  }
-
-  #insertJob(id: string, spec: JobSpec | { kind: "d1.sync" }, payload: unknown, at: number): void {
     this.#sql.exec(
       `INSERT OR IGNORE INTO jobs (id, kind, lane, payload, due_at, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
       id,
       spec.kind,
       laneOf(spec),
-      JSON.stringify(payload),
+      JSON.stringify(spec.payload),
+      dueAt,
       at,
-      at,
+    );
+    return id;
+  }
+
+  /** Whether a job of this kind is pending in the given lane (see `laneOf`). */
+  hasPendingJobInLane(kind: JobKind, lane: string): boolean {
+    return this.#sql.exec(`SELECT 1 FROM jobs WHERE state = 'pending' AND kind = ? AND lane = ? LIMIT 1`, kind, lane).toArray().length > 0;
+  }
+
+  createExecution(input: { attemptKey: string; agentSessionId: string; attempt: number; executor: "cloud" | "local"; intentAt: number }): void {
+    this.#sql.exec(
+      `INSERT OR IGNORE INTO executions (attempt_key, agent_session_id, attempt, executor, state, intent_at) VALUES (?, ?, ?, ?, 'creating', ?)`,
+      input.attemptKey,
+      input.agentSessionId,
+      input.attempt,
+      input.executor,
+      input.intentAt,
+    );
+  }
+
+  getExecution(attemptKey: string): ExecutionRecord | null {
+    const row = this.#sql.exec(`SELECT * FROM executions WHERE attempt_key = ?`, attemptKey).toArray()[0];
+    return row ? toExecution(row) : null;
+  }
+
+  executionForRun(runId: number): ExecutionRecord | null {
+    const row = this.#sql.exec(`SELECT * FROM executions WHERE run_id = ? ORDER BY attempt DESC LIMIT 1`, runId).toArray()[0];
+    return row ? toExecution(row) : null;
+  }
+
+  latestExecution(agentSessionId: string): ExecutionRecord | null {
+    const row = this.#sql.exec(`SELECT * FROM executions WHERE agent_session_id = ? ORDER BY attempt DESC LIMIT 1`, agentSessionId).toArray()[0];
+    return row ? toExecution(row) : null;
+  }
+
+  updateExecution(attemptKey: string, changes: Partial<Omit<ExecutionRecord, "attemptKey" | "agentSessionId" | "attempt" | "executor" | "intentAt">> & { twins?: number[] }): void {
+    const entries = Object.entries(changes).filter(([key]) => key in EXECUTION_COLUMNS);
+    if (entries.length === 0) return;
+    const values = entries.map(([key, value]) => (key === "pullRequests" || key === "twins" ? JSON.stringify(value) : (value as SqlStorageValue)));
+    this.#sql.exec(
+      `UPDATE executions SET ${entries.map(([key]) => `${EXECUTION_COLUMNS[key]} = ?`).join(", ")} WHERE attempt_key = ?`,
+      ...values,
+      attemptKey,
     );
   }
 
@@ -360,11 +484,6 @@ export class IssueSessionStore {
         uncertain: Number(row.uncertain) === 1,
         createdAt: Number(row.created_at),
       }));
-  }
-
-  hasPendingJob(kind: JobSpec["kind"], agentSessionId: string): boolean {
-    const lane = kind === "linear.activity" ? `linear:${agentSessionId}` : `prepare:${agentSessionId}`;
-    return this.#sql.exec(`SELECT 1 FROM jobs WHERE state = 'pending' AND kind = ? AND lane = ? LIMIT 1`, kind, lane).toArray().length > 0;
   }
 
   nextJobDueAt(): number | null {

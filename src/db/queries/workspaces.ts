@@ -12,8 +12,8 @@ export async function listActiveWorkspaces(db: Db): Promise<WorkspaceRow[]> {
   return db.select().from(workspaces).where(isNull(workspaces.revokedAt)).all();
 }
 
-/** Installs or re-installs a workspace; a re-install clears an earlier revocation. */
-export async function upsertWorkspace(db: Db, row: Omit<WorkspaceRow, "revokedAt">): Promise<void> {
+/** Installs or re-installs a workspace; a re-install clears an earlier revocation and keeps its Codegen credentials. */
+export async function upsertWorkspace(db: Db, row: Omit<WorkspaceRow, "revokedAt" | "codegenOrgId" | "codegenApiTokenEnc">): Promise<void> {
   await db
     .insert(workspaces)
     .values({ ...row, revokedAt: null })
@@ -47,6 +47,15 @@ export async function markWorkspaceRevoked(db: Db, id: string, at: number): Prom
     .update(workspaces)
     .set({ revokedAt: at, updatedAt: at })
     .where(and(eq(workspaces.id, id), isNull(workspaces.revokedAt)))
+    .returning({ id: workspaces.id });
+  return rows.length > 0;
+}
+
+export async function storeCodegenCredentials(db: Db, id: string, credentials: { orgId: number; apiTokenEnc: string } | null, at: number): Promise<boolean> {
+  const rows = await db
+    .update(workspaces)
+    .set({ codegenOrgId: credentials?.orgId ?? null, codegenApiTokenEnc: credentials?.apiTokenEnc ?? null, updatedAt: at })
+    .where(eq(workspaces.id, id))
     .returning({ id: workspaces.id });
   return rows.length > 0;
 }

@@ -1,0 +1,55 @@
+/**
+ * The work an IssueSession's alarm does, as data. Each job belongs to a lane;
+ * within a lane jobs run strictly in order (the outbox to Linear is one lane per
+ * agent session, so activities appear in the order they were decided). Timers
+ * (deadlines, periodic checks) get lanes of their own so a job due later never
+ * holds up one due now.
+ */
+import type { AgentActivityContent, AgentSessionUpdate } from "../linear/linear-api";
+
+export type JobSpec =
+  | { kind: "linear.activity"; payload: { activityId: string; agentSessionId: string; content: AgentActivityContent; ephemeral?: boolean } }
+  | { kind: "linear.session-update"; payload: { agentSessionId: string; update: AgentSessionUpdate } }
+  | { kind: "linear.attachment"; payload: { agentSessionId: string; issueId: string; url: string; title: string } }
+  | { kind: "session.prepare"; payload: { agentSessionId: string } }
+  | { kind: "cloud.start"; payload: { agentSessionId: string; attemptKey: string } }
+  | { kind: "cloud.watch"; payload: { agentSessionId: string; attemptKey: string } }
+  | { kind: "cloud.finish"; payload: { agentSessionId: string; attemptKey: string } }
+  | { kind: "cloud.resume"; payload: { agentSessionId: string; attemptKey: string; prompt: string } }
+  | { kind: "cloud.stop"; payload: { agentSessionId: string; attemptKey: string } }
+  | { kind: "cloud.deadline"; payload: { agentSessionId: string; attemptKey: string; deadlineAt: number } }
+  | { kind: "cloud.logs"; payload: { agentSessionId: string; attemptKey: string } }
+  | { kind: "cloud.check"; payload: { agentSessionId: string; attemptKey: string } }
+  | { kind: "metrics.record"; payload: { agentSessionId: string; attemptKey: string } }
+  | { kind: "d1.sync"; payload: Record<string, never> };
+
+export type JobKind = JobSpec["kind"];
+
+export function laneOf(spec: JobSpec): string {
+  switch (spec.kind) {
+    case "linear.activity":
+    case "linear.session-update":
+    case "linear.attachment":
+      return `linear:${spec.payload.agentSessionId}`;
+    case "session.prepare":
+      return `prepare:${spec.payload.agentSessionId}`;
+    case "cloud.start":
+    case "cloud.watch":
+    case "cloud.finish":
+    case "cloud.resume":
+    case "cloud.stop":
+      return `cloud:${spec.payload.agentSessionId}`;
+    case "cloud.deadline":
+    case "cloud.logs":
+    case "cloud.check":
+      return `${spec.kind}:${spec.payload.agentSessionId}`;
+    case "metrics.record":
+    case "d1.sync":
+      return "d1";
+  }
+}
+
+/** A thought, as an outbox job with its activity id fixed now (the id is the dedupe key). */
+export function activityJob(agentSessionId: string, content: AgentActivityContent, options: { ephemeral?: boolean } = {}): JobSpec {
+  return { kind: "linear.activity", payload: { activityId: crypto.randomUUID(), agentSessionId, content, ...(options.ephemeral ? { ephemeral: true } : {}) } };
+}

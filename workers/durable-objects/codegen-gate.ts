@@ -1,0 +1,271 @@
+/**
+ * CodegenGate: one per Codegen credential, named `codegen:<org id>:<token hash>`.
+ * Every call to Codegen goes through it, inside the credential's published
+ * limits (10 creates a minute, 60 reads per 30 s, 60 log reads a minute), which
+ * every workspace on that credential shares.
+ *
+ * It also watches running work for the IssueSessions: one list call reports
+ * every recent run, so instead of each session polling its own run, the gate
+ * refreshes the list on a cadence set by how many runs are active and tells a
+ * session when its run changed. Runs too old for the list's first page are
+ * fetched one by one, at a pace that slows with their age.
+ */
+import { DurableObject } from "cloudflare:workers";
+import { CodegenClient, CodegenError } from "../../src/codegen/client";
+import { findRunByAttemptKey } from "../../src/codegen/find-run";
+import type { AgentRun } from "../../src/codegen/schemas";
+import { classifyRunStatus } from "../../src/codegen/status";
+import { readConfig, type EdgeConfig } from "../../src/config";
+import { createDb, type Db } from "../../src/db/client";
+import { listRefreshInterval, runPollInterval } from "../../src/domain/cloud-polling";
+import { codegenLimits, type CodegenCallKind } from "../../src/domain/rate-window";
+import { createLogger, describeError, type Logger } from "../../src/log";
+import { credentialForRef, type CodegenCredential, type CodegenCredentialRef } from "../codegen-credentials";
+import { CodegenGateStore, type WatchedRun } from "../codegen-gate/store";
+import type { AppEnv } from "../env";
+
+/** What a session learns about its run. Plain data: it crosses an RPC boundary. */
+export interface CloudRunObservation {
+  runId: number;
+  status: string | null;
+  webUrl: string | null;
+  result: string | null;
+  summary: string | null;
+  pullRequests: { url: string; title: string | null }[];
+  observedAt: number;
+}
+
+/** A Codegen failure as plain data (an Error's own fields do not survive RPC). */
+export interface CodegenFailure {
+  kind: "retryable" | "final";
+  message: string;
+  status: number | null;
+  retryAfterMs: number | null;
+  outcomeUnknown: boolean;
+}
+
+export type GateResult<T> =
+  | { status: "ok"; value: T }
+  /** The credential's budget for this kind of call is spent until `retryAt`. */
+  | { status: "deferred"; retryAt: number }
+  | { status: "failed"; failure: CodegenFailure }
+  | { status: "unconfigured"; message: string };
+
+/** Thrown inside the gate when a call would exceed the budget; turned into `deferred`. */
+class BudgetSpent extends Error {
+  constructor(readonly retryAt: number) {
+    super("Codegen rate budget spent");
+  }
+}
+
+/** The list calls one run may cost per hour of its life, on average (Codegen allows 7,200 reads an hour). */
+const TARGET_LIST_CALLS_PER_RUN_HOUR = 24;
+
+export class CodegenGate extends DurableObject<AppEnv> {
+  readonly #store: CodegenGateStore;
+  readonly #config: EdgeConfig;
+  readonly #db: Db;
+  readonly #log: Logger;
+  readonly #credentials = new Map<string, Promise<CodegenCredential | null>>();
+  #alarmRun: Promise<void> | null = null;
+
+  constructor(ctx: DurableObjectState, env: AppEnv) {
+    super(ctx, env);
+    this.#config = readConfig(env as unknown as Record<string, unknown>);
+    this.#store = new CodegenGateStore(ctx.storage);
+    this.#db = createDb(env.DB);
+    this.#log = createLogger(this.#config.LOG_LEVEL, { component: "CodegenGate" });
+  }
+
+  async createRun(ref: CodegenCredentialRef, input: { prompt: string; metadata: Record<string, string>; repoId: number | null }): Promise<GateResult<CloudRunObservation>> {
+    return this.#call(ref, "create", async (client) =>
+      observe(await client.createRun({ prompt: input.prompt, metadata: input.metadata, ...(input.repoId ? { repoId: input.repoId } : {}) }), Date.now()),
+    );
+  }
+
+  /** Finds a run whose create answer was lost, by the attempt key in its metadata. */
+  async findRun(ref: CodegenCredentialRef, input: { attemptKey: string; intentAt: number }): Promise<GateResult<{ run: CloudRunObservation | null; twins: number[] }>> {
+    return this.#call(ref, "read", async (client) => {
+      const budgeted = { listRuns: (page: Parameters<CodegenClient["listRuns"]>[0]) => this.#spend("read").then(() => client.listRuns(page)) };
+      const found = await findRunByAttemptKey(budgeted, { attemptKey: input.attemptKey, intentAt: input.intentAt });
+      return { run: found.run ? observe(found.run, Date.now()) : null, twins: found.twins.map((t) => t.id) };
+    }, { slotTaken: false });
+  }
+
+  async resumeRun(ref: CodegenCredentialRef, input: { runId: number; prompt: string }): Promise<GateResult<CloudRunObservation>> {
+    return this.#call(ref, "read", async (client) => observe(await client.resumeRun({ agentRunId: input.runId, prompt: input.prompt }), Date.now()));
+  }
+
+  async readLogs(ref: CodegenCredentialRef, input: { runId: number; skip: number }): Promise<GateResult<{ total: number; entries: { at: string | null; type: string | null; text: string }[] }>> {
+    return this.#call(ref, "logs", async (client) => {
+      const page = await client.getLogs(input.runId, { skip: input.skip, limit: 100 });
+      const entries = page.logs.map((log) => ({
+        at: log.created_at ?? null,
+        type: log.message_type ?? null,
+        text: [log.thought, log.tool_name ? `${log.tool_name}` : null, log.observation].filter((t): t is string => typeof t === "string" && t.length > 0).join(" · "),
+      }));
+      return { total: page.total_logs ?? input.skip + entries.length, entries };
+    });
+  }
+
+  async removeFromPr(ref: CodegenCredentialRef, input: { runId: number }): Promise<GateResult<true>> {
+    return this.#call(ref, "read", async (client) => {
+      await client.removeFromPr(input.runId);
+      return true as const;
+    });
+  }
+
+  /** Starts watching a run for a session; the session hears of every change through `onCloudRunUpdate`. */
+  async watchRun(ref: CodegenCredentialRef, input: { runId: number; sessionObject: string; runCreatedAt: number | null }): Promise<void> {
+    this.#store.watch({ runId: input.runId, sessionObject: input.sessionObject, credential: JSON.stringify(ref), runCreatedAt: input.runCreatedAt }, Date.now());
+    const next = Date.now() + this.#refreshInterval();
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > next) await this.ctx.storage.setAlarm(next);
+  }
+
+  async unwatchRun(runId: number): Promise<void> {
+    this.#store.unwatch(runId);
+  }
+
+  /** The last thing the gate saw of a run (no call to Codegen), for a session's own safety check. */
+  async lastObservation(runId: number): Promise<CloudRunObservation | null> {
+    const run = this.#store.getRun(runId);
+    return run?.snapshot ? (JSON.parse(run.snapshot) as CloudRunObservation) : null;
+  }
+
+  override async alarm(): Promise<void> {
+    if (this.#alarmRun) return this.#alarmRun;
+    this.#alarmRun = this.#refresh()
+      .catch((error: unknown) => this.#log.error("refresh failed", { error: describeError(error) }))
+      .finally(async () => {
+        this.#alarmRun = null;
+        if (this.#store.watched().length > 0) {
+          await this.ctx.storage.setAlarm(Date.now() + this.#refreshInterval()).catch(() => undefined);
+        }
+      });
+    return this.#alarmRun;
+  }
+
+  #refreshInterval(): number {
+    const active = this.#store.watched().length;
+    return listRefreshInterval(active, {
+      initialMs: this.#config.CODEGEN_POLL_INITIAL_MS,
+      maxMs: this.#config.CODEGEN_POLL_MAX_MS,
+      hourMs: 3_600_000 / this.#config.CODEGEN_TIME_SCALE,
+      targetCallsPerRunHour: TARGET_LIST_CALLS_PER_RUN_HOUR,
+    });
+  }
+
+  /** One list call for every watched run, direct reads for runs the list no longer shows, then notifications. */
+  async #refresh(): Promise<void> {
+    const watched = this.#store.watched();
+    if (watched.length === 0) return;
+    const ref = JSON.parse(watched[0]!.credential) as CodegenCredentialRef;
+    const credential = await this.#credential(ref);
+    if (!credential) {
+      this.#log.error("codegen credential is no longer configured; runs cannot be watched", { runs: watched.length });
+      return;
+    }
+    const client = this.#client(credential);
+    const now = Date.now();
+    try {
+      await this.#spend("read");
+      const page = await client.listRuns({ sourceType: "API", limit: 100 });
+      const byId = new Map(page.items.map((run) => [run.id, run]));
+      const missing: WatchedRun[] = [];
+      for (const run of watched) {
+        const seen = byId.get(run.runId);
+        if (seen) this.#record(run, observe(seen, now));
+        else if (run.nextDirectCheckAt <= now) missing.push(run);
+      }
+      for (const run of missing.sort((a, b) => a.nextDirectCheckAt - b.nextDirectCheckAt)) {
+        await this.#spend("read");
+        this.#record(run, observe(await client.getRun(run.runId), Date.now()));
+        const age = Date.now() - (run.runCreatedAt ?? run.watchedSince);
+        this.#store.scheduleDirectCheck(run.runId, Date.now() + runPollInterval(age, { initialMs: this.#config.CODEGEN_POLL_INITIAL_MS, maxMs: this.#config.CODEGEN_POLL_MAX_MS }));
+      }
+    } catch (error) {
+      if (!(error instanceof BudgetSpent)) this.#log.warn("codegen refresh failed", { error: describeError(error) });
+    }
+    await this.#notifyChanges();
+  }
+
+  #record(run: WatchedRun, observation: CloudRunObservation): void {
+    const fingerprint = `${observation.status ?? ""}|${observation.pullRequests.map((p) => p.url).join(",")}`;
+    if (fingerprint !== run.fingerprint) this.#store.recordObservation(run.runId, { fingerprint, snapshot: JSON.stringify(observation), at: observation.observedAt });
+  }
+
+  async #notifyChanges(): Promise<void> {
+    for (const run of this.#store.watched()) {
+      if (!run.fingerprint || !run.snapshot || run.fingerprint === run.notifiedFingerprint) continue;
+      const observation = JSON.parse(run.snapshot) as CloudRunObservation;
+      try {
+        const session = this.env.ISSUE_SESSION.get(this.env.ISSUE_SESSION.idFromName(run.sessionObject));
+        await session.onCloudRunUpdate(observation);
+        this.#store.markNotified(run.runId, run.fingerprint);
+        // A finished run needs no more watching once its session has heard.
+        if (classifyRunStatus(observation.status).phase !== "running") this.#store.unwatch(run.runId);
+      } catch (error) {
+        // Stays unnotified: the next refresh tries again.
+        this.#log.warn("could not tell a session about its run", { runId: run.runId, error: describeError(error) });
+      }
+    }
+  }
+
+  async #call<T>(
+    ref: CodegenCredentialRef,
+    kind: CodegenCallKind,
+    work: (client: CodegenClient) => Promise<T>,
+    options: { slotTaken?: boolean } = {},
+  ): Promise<GateResult<T>> {
+    const credential = await this.#credential(ref);
+    if (!credential) return { status: "unconfigured", message: "no Codegen credentials are configured (set CODEGEN_ORG_ID and CODEGEN_API_TOKEN, or the workspace's own)" };
+    try {
+      if (options.slotTaken !== false) await this.#spend(kind);
+      return { status: "ok", value: await work(this.#client(credential)) };
+    } catch (error) {
+      if (error instanceof BudgetSpent) return { status: "deferred", retryAt: error.retryAt };
+      return { status: "failed", failure: toFailure(error) };
+    }
+  }
+
+  async #spend(kind: CodegenCallKind): Promise<void> {
+    const slot = this.#store.takeSlot(kind, codegenLimits(this.#config.CODEGEN_TIME_SCALE)[kind], Date.now());
+    if (!slot.ok) throw new BudgetSpent(slot.retryAt);
+  }
+
+  #credential(ref: CodegenCredentialRef): Promise<CodegenCredential | null> {
+    const key = JSON.stringify(ref);
+    let credential = this.#credentials.get(key);
+    if (!credential) {
+      credential = credentialForRef(this.env, this.#db, ref);
+      this.#credentials.set(key, credential);
+      // A missing credential may be configured later: do not remember the absence.
+      credential.then((c) => c ?? this.#credentials.delete(key)).catch(() => this.#credentials.delete(key));
+    }
+    return credential;
+  }
+
+  #client(credential: CodegenCredential): CodegenClient {
+    return new CodegenClient({ baseUrl: this.#config.CODEGEN_API_URL, apiToken: credential.apiToken, orgId: credential.orgId });
+  }
+}
+
+function observe(run: AgentRun, at: number): CloudRunObservation {
+  return {
+    runId: run.id,
+    status: run.status ?? null,
+    webUrl: run.web_url ?? null,
+    result: run.result ?? null,
+    summary: run.summary ?? null,
+    pullRequests: (run.github_pull_requests ?? []).filter((p) => typeof p.url === "string").map((p) => ({ url: p.url as string, title: p.title ?? null })),
+    observedAt: at,
+  };
+}
+
+function toFailure(error: unknown): CodegenFailure {
+  if (error instanceof CodegenError) {
+    return { kind: error.kind, message: error.message, status: error.status ?? null, retryAfterMs: error.retryAfterMs ?? null, outcomeUnknown: error.outcomeUnknown };
+  }
+  return { kind: "retryable", message: `could not reach Codegen: ${describeError(error)}`, status: null, retryAfterMs: null, outcomeUnknown: true };
+}
