@@ -21,6 +21,7 @@ export default defineConfig(async () => {
                   TEST_MIGRATIONS: migrations,
                   LINEAR_API_URL: inject("linearEmulatorUrl"),
                   LINEAR_AUTHORIZE_URL: `${inject("linearEmulatorUrl")}/oauth/authorize`,
+                  CODEGEN_API_URL: inject("codegenEmulatorUrl"),
                   LINEAR_WEBHOOK_SECRET: "test-webhook-secret",
                   LINEAR_CLIENT_ID: "test-client-id",
                   LINEAR_CLIENT_SECRET: "test-client-secret",

@@ -113,15 +113,35 @@ export async function makePendingJobsDue(stub: ReturnType<typeof issueSessionStu
   });
 }
 
-/** Lets time pass and fires the object's alarm until it has no pending job left. */
+/** Timers that wait on purpose (a run's deadline, periodic log reads and checks): `settle` leaves them be. */
+export const TIMER_KINDS = ["cloud.deadline", "cloud.logs", "cloud.check"];
+
+/**
+ * Lets time pass for retries and fires the object's alarm until no job but the
+ * timers is pending. Fire a timer with `fireTimers`.
+ */
 export async function settle(stub: ReturnType<typeof issueSessionStub>, maxRuns = 25): Promise<IssueSessionSnapshot> {
   for (let run = 0; run < maxRuns; run++) {
     const snapshot = await stub.inspect();
-    if (!snapshot.jobs.some((job) => job.state === "pending")) return snapshot;
-    await makePendingJobsDue(stub);
+    if (!snapshot.jobs.some((job) => job.state === "pending" && !TIMER_KINDS.includes(job.kind))) return snapshot;
+    await runInDurableObject(stub, (_instance, state) => {
+      state.storage.sql.exec(
+        `UPDATE jobs SET due_at = ? WHERE state = 'pending' AND kind NOT IN (${TIMER_KINDS.map(() => "?").join(", ")})`,
+        Date.now(),
+        ...TIMER_KINDS,
+      );
+    });
     await runDurableObjectAlarm(stub);
   }
   throw new Error(`jobs still pending after ${maxRuns} alarm runs`);
+}
+
+/** Makes the pending timers of one kind due (their time has come) and fires the alarm once. */
+export async function fireTimers(stub: ReturnType<typeof issueSessionStub>, kind: string): Promise<void> {
+  await runInDurableObject(stub, (_instance, state) => {
+    state.storage.sql.exec(`UPDATE jobs SET due_at = ? WHERE state = 'pending' AND kind = ?`, Date.now(), kind);
+  });
+  await runDurableObjectAlarm(stub);
 }
 
 export interface EmulatedActivity {

@@ -1,12 +1,13 @@
 import { factory } from "../../factory";
 import { requireApiKey } from "../../middleware/api-auth";
 import { resolveWorkspace } from "../../middleware/workspace";
+import { codegenRoutes } from "./codegen";
 import { deadLetterRoutes } from "./dead-letters";
 import { repositoryRoutes } from "./repositories";
 import { workspaceRoutes } from "./workspaces";
 
 /** The JSON API: one bearer key, and a workspace resolved for the routes that act on one. */
-const scoped = factory.createApp().use(resolveWorkspace).route("/repositories", repositoryRoutes);
+const scoped = factory.createApp().use(resolveWorkspace).route("/repositories", repositoryRoutes).route("/codegen", codegenRoutes);
 
 export const apiRoutes = factory
   .createApp()
