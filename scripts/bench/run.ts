@@ -4,10 +4,12 @@
  * bounded. Figures are for ratios within one run: the machines are shared.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
+import { benchCloudPolling } from "./cloud-polling";
 import { benchWebhookIngestion } from "./webhook-ingestion";
 
 const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   "webhook-ingestion": benchWebhookIngestion,
+  "cloud-polling": benchCloudPolling,
 };
 
 const wanted = process.argv.slice(2);

@@ -124,6 +124,28 @@ describe("cloud executor: a delegated issue becomes a Codegen run", () => {
   );
 });
 
+describe("cloud executor: progress from the run's log", () => {
+  it("forwards new log entries as one thought per read, and reads on from where it stopped", async () => {
+    const setup = await cloudWorkspace([{ durationMs: 600_000, logEvery: 10_000 }]);
+    const { agentSessionId, stub } = await delegate(setup);
+    const thoughtsBefore = (await agentActivities(setup.org, agentSessionId)).filter((a) => a.content.type === "thought").length;
+
+    await codegen.advanceClock(35_000);
+    await fireTimers(stub, "cloud.logs");
+    await settle(stub);
+    const afterFirst = (await agentActivities(setup.org, agentSessionId)).filter((a) => a.content.type === "thought");
+    expect(afterFirst).toHaveLength(thoughtsBefore + 1);
+    expect(afterFirst.at(-1)!.content.body!.split("\n").length).toBeGreaterThanOrEqual(3);
+
+    // Nothing new in the log: no activity at all.
+    await fireTimers(stub, "cloud.logs");
+    await settle(stub);
+    expect((await agentActivities(setup.org, agentSessionId)).filter((a) => a.content.type === "thought")).toHaveLength(thoughtsBefore + 1);
+    const logReads = await codegen.calls({ orgId: setup.codegenOrgId, kind: "logs" });
+    expect(logReads).toHaveLength(2);
+  });
+});
+
 describe("cloud executor: failures retry, give up, or end in an error that says why", () => {
   it("retries a failing create and then succeeds, creating one run", async () => {
     const setup = await cloudWorkspace();

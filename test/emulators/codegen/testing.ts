@@ -5,11 +5,18 @@
  */
 import type { AgentRunLogsResponse, AgentRunResponse, Page } from "./types";
 
+/** What an error answer carries instead: `{message, status_code}`, or FastAPI's `{detail}` (a list, or a string for 404/405). */
+export interface ErrorFields {
+  message?: string;
+  status_code?: number;
+  detail?: any;
+}
+
 export interface ApiAnswer<T = any> {
   status: number;
   headers: Headers;
-  /** The parsed JSON body; the raw text when it is not JSON. */
-  body: T;
+  /** The parsed JSON body (the success shape or the error fields); the raw text when it is not JSON. */
+  body: T & ErrorFields;
 }
 
 export class CodegenApiClient {
@@ -32,7 +39,7 @@ export class CodegenApiClient {
     } catch {
       // not JSON (a gateway page): kept as text
     }
-    return { status: response.status, headers: response.headers, body: parsed as T };
+    return { status: response.status, headers: response.headers, body: parsed as T & ErrorFields };
   }
 
   #org(path: string, alpha = false): string {

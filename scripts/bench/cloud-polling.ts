@@ -1,0 +1,197 @@
+/**
+ * Cloud runs at scale: 50 concurrent Codegen runs of random lengths between 1
+ * and 30 minutes, in time scaled 60x (a minute lasts a second), through the
+ * whole edge (`wrangler dev --local`) against the Linear and Codegen emulators.
+ * Measures Codegen calls per run-hour, the peak call rate against Codegen's
+ * limits (the emulator enforces them per token), and the delay from a run's
+ * completion to its response in Linear. In the same run, a naive client polls
+ * 50 runs of its own every 5 seconds with one GET each, for comparison.
+ */
+import { CodegenEmulatorControl } from "../../test/emulators/codegen/control-client";
+import { startCodegenEmulator } from "../../test/emulators/codegen/server";
+import { LinearEmulatorControl } from "../../test/emulators/linear/control-client";
+import { startLinearEmulator } from "../../test/emulators/linear/server";
+import { signLinearPayload } from "../../src/linear/webhook-signature";
+import { emulatedLinearVars, installThroughOAuth, startLocalEdge } from "../lib/local-edge";
+import { percentile, round } from "../lib/load";
+
+const SCALE = 60;
+const RUNS = Number(process.env.BENCH_RUNS ?? 50);
+const MINUTE = 60_000;
+const SECRET = "bench-webhook-secret";
+const API_KEY = "bench-api-key";
+
+/** Deterministic run lengths between 1 and 30 (scaled) minutes. */
+function runLengths(count: number, seed = 11): number[] {
+  let state = seed;
+  return Array.from({ length: count }, () => {
+    state = (state * 1103515245 + 12345) & 0x7fffffff;
+    return Math.round(MINUTE + (state / 0x7fffffff) * 29 * MINUTE);
+  });
+}
+
+interface ClockMap {
+  toRealMs(emulatorMs: number): number;
+}
+
+async function clockMap(codegen: CodegenEmulatorControl): Promise<ClockMap> {
+  const before = Date.now();
+  const clock = await codegen.clock();
+  const real = (before + Date.now()) / 2;
+  return { toRealMs: (emulatorMs) => real + (emulatorMs - clock.nowMs) / clock.timeScale };
+}
+
+export async function benchCloudPolling() {
+  const codegenEmulator = await startCodegenEmulator({ timeScale: SCALE });
+  const codegen = new CodegenEmulatorControl(codegenEmulator.url);
+  const linearEmulator = await startLinearEmulator({ clientId: "bench-client", clientSecret: "bench-secret" });
+  const linear = new LinearEmulatorControl(linearEmulator.url);
+  const edge = await startLocalEdge(
+    {
+      ...emulatedLinearVars(linearEmulator.url, { webhookSecret: SECRET, clientId: "bench-client", clientSecret: "bench-secret", apiKey: API_KEY }),
+      CODEGEN_API_URL: codegenEmulator.url,
+      CODEGEN_TIME_SCALE: String(SCALE),
+      CODEGEN_POLL_INITIAL_MS: String(Math.round(5_000 / SCALE)),
+      CODEGEN_POLL_MAX_MS: String(Math.round(60_000 / SCALE)),
+      CODEGEN_RUN_TIMEOUT_MS: String(Math.round(3_600_000 / SCALE)),
+      RETRY_BASE_MS: String(Math.round(1_000 / SCALE)),
+      LOG_LEVEL: "error",
+    },
+    { quiet: true },
+  );
+  try {
+    const lengths = runLengths(RUNS);
+    const [edgeResult, naiveResult] = await Promise.all([
+      runThroughEdge({ edgeUrl: edge.url, linear, codegen, lengths }),
+      runNaivePoller({ codegenUrl: codegenEmulator.url, codegen, lengths }),
+    ]);
+    return {
+      setup: { runs: RUNS, timeScale: SCALE, runMinutes: { min: round(Math.min(...lengths) / MINUTE, 1), max: round(Math.max(...lengths) / MINUTE, 1) } },
+      limits: { createsPerMinute: 10, readsPer30s: 60, logReadsPerMinute: 60 },
+      edge: edgeResult,
+      naiveFixed5sPolling: naiveResult,
+    };
+  } finally {
+    await edge.stop();
+    await Promise.all([linearEmulator.close(), codegenEmulator.close()]);
+  }
+}
+
+async function runThroughEdge(input: { edgeUrl: string; linear: LinearEmulatorControl; codegen: CodegenEmulatorControl; lengths: number[] }) {
+  const { edgeUrl, linear, codegen, lengths } = input;
+  const cg = await codegen.createOrganization();
+  await codegen.script(cg.orgId, { scripts: lengths.map((durationMs) => ({ durationMs, finalStatus: "COMPLETE", pullRequests: 1, logEvery: 60_000 })) });
+  const org = await linear.createOrganization({ name: "Bench", urlKey: "bench" });
+  await installThroughOAuth(edgeUrl, org.organizationId);
+  const headers = { authorization: `Bearer ${API_KEY}`, "content-type": "application/json" };
+  await fetch(`${edgeUrl}/api/codegen/credentials`, { method: "PUT", headers, body: JSON.stringify({ orgId: cg.orgId, apiToken: cg.apiToken }) });
+  await fetch(`${edgeUrl}/api/repositories`, { method: "POST", headers, body: JSON.stringify({ name: "web", isCatchAll: true, codegenRepoId: cg.repos[0]!.id }) });
+
+  const sessions: string[] = [];
+  for (let i = 0; i < lengths.length; i++) {
+    const issue = await linear.createIssue(org.organizationId, { title: `Cloud bench ${i}`, teamKey: org.teams[0]!.key });
+    const started = await linear.startAgentSession(org.organizationId, { issueId: issue.id, deliver: false });
+    const body = JSON.stringify({ ...started.payload, webhookTimestamp: Date.now() });
+    await fetch(`${edgeUrl}/webhooks/linear`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "linear-delivery": crypto.randomUUID(), "linear-signature": await signLinearPayload(SECRET, body) },
+      body,
+    });
+    sessions.push(started.agentSession.id);
+  }
+
+  // Wait (bounded) for every session's response or error in Linear.
+  const deadline = Date.now() + 5 * 60_000;
+  let state = await linear.state(org.organizationId);
+  const ended = () => state.agentSessions.filter((s) => s.activities.some((a) => a.content.type === "response" || a.content.type === "error"));
+  while (ended().length < sessions.length && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 500));
+    state = await linear.state(org.organizationId);
+  }
+
+  const map = await clockMap(codegen);
+  const runs = await codegen.runs(cg.orgId);
+  const bySession = new Map(runs.map((run) => [String(run.metadata?.linear_session_id), run]));
+  const delays: number[] = [];
+  let runMs = 0;
+  for (const session of state.agentSessions) {
+    const run = bySession.get(session.id);
+    const response = session.activities.find((a) => a.content.type === "response");
+    const endsAt = run?.segments.at(-1)?.endsAt;
+    if (!run || !endsAt) continue;
+    runMs += Date.parse(endsAt) - Date.parse(run.createdAt);
+    if (response) delays.push((Date.parse(response.createdAt) - map.toRealMs(Date.parse(endsAt))) * SCALE);
+  }
+  delays.sort((a, b) => a - b);
+  const stats = await codegen.stats(cg.orgId);
+  return {
+    sessionsEnded: ended().length,
+    responses: delays.length,
+    runs: runs.length,
+    ...callFigures(stats, runMs),
+    completionToResponseScaledSeconds: { p50: round(percentile(delays, 50) / 1000, 1), p95: round(percentile(delays, 95) / 1000, 1), max: round((delays.at(-1) ?? NaN) / 1000, 1) },
+  };
+}
+
+/** Creates runs as fast as the create limit allows, then GETs each one every 5 (scaled) seconds until it ends. */
+async function runNaivePoller(input: { codegenUrl: string; codegen: CodegenEmulatorControl; lengths: number[] }) {
+  const { codegenUrl, codegen, lengths } = input;
+  const cg = await codegen.createOrganization();
+  await codegen.script(cg.orgId, { scripts: lengths.map((durationMs) => ({ durationMs, finalStatus: "COMPLETE", pullRequests: 1, logEvery: 0 })) });
+  const headers = { authorization: `Bearer ${cg.apiToken}`, "content-type": "application/json" };
+  const base = `${codegenUrl}/v1/organizations/${cg.orgId}`;
+  const pollEveryRealMs = 5_000 / SCALE;
+  const seen: { runId: number; observedAtReal: number }[] = [];
+  await Promise.all(
+    lengths.map(async (_length, i) => {
+      let runId: number | null = null;
+      const giveUpAt = Date.now() + 5 * 60_000;
+      while (runId === null && Date.now() < giveUpAt) {
+        const created = await fetch(`${base}/agent/run`, { method: "POST", headers, body: JSON.stringify({ prompt: `naive ${i}` }) });
+        if (created.ok) runId = ((await created.json()) as { id: number }).id;
+        else await new Promise((r) => setTimeout(r, pollEveryRealMs));
+      }
+      while (runId !== null && Date.now() < giveUpAt) {
+        await new Promise((r) => setTimeout(r, pollEveryRealMs));
+        const response = await fetch(`${base}/agent/run/${runId}`, { headers });
+        if (!response.ok) continue;
+        const run = (await response.json()) as { status: string };
+        if (run.status === "COMPLETE") {
+          seen.push({ runId, observedAtReal: Date.now() });
+          return;
+        }
+      }
+    }),
+  );
+  const map = await clockMap(codegen);
+  const runs = await codegen.runs(cg.orgId);
+  const delays: number[] = [];
+  let runMs = 0;
+  for (const { runId, observedAtReal } of seen) {
+    const run = runs.find((r) => r.id === runId);
+    const endsAt = run?.segments.at(-1)?.endsAt;
+    if (!run || !endsAt) continue;
+    runMs += Date.parse(endsAt) - Date.parse(run.createdAt);
+    delays.push((observedAtReal - map.toRealMs(Date.parse(endsAt))) * SCALE);
+  }
+  delays.sort((a, b) => a - b);
+  const stats = await codegen.stats(cg.orgId);
+  return {
+    runsObserved: seen.length,
+    ...callFigures(stats, runMs),
+    completionToObservationScaledSeconds: { p50: round(percentile(delays, 50) / 1000, 1), p95: round(percentile(delays, 95) / 1000, 1) },
+  };
+}
+
+function callFigures(stats: Awaited<ReturnType<CodegenEmulatorControl["stats"]>>, runMs: number) {
+  const total = stats.total;
+  const runHours = runMs / 3_600_000;
+  return {
+    codegenCalls: stats.byKind,
+    codegenCallsTotal: total,
+    runHours: round(runHours, 2),
+    callsPerRunHour: round(total / runHours, 1),
+    peak: stats.buckets,
+    rateLimitViolations: stats.violations,
+  };
+}
