@@ -229,8 +229,14 @@ export class CodegenGate extends DurableObject<AppEnv> {
     }
   }
 
+  /**
+   * Codegen counts a call when it arrives, we when we send it; under load the
+   * two drift apart. A window a tenth longer than Codegen's keeps the difference
+   * on our side of the limit.
+   */
   async #spend(kind: CodegenCallKind): Promise<void> {
-    const slot = this.#store.takeSlot(kind, codegenLimits(this.#config.CODEGEN_TIME_SCALE)[kind], Date.now());
+    const limit = codegenLimits(this.#config.CODEGEN_TIME_SCALE)[kind];
+    const slot = this.#store.takeSlot(kind, { limit: limit.limit, windowMs: Math.ceil(limit.windowMs * 1.1) }, Date.now());
     if (!slot.ok) throw new BudgetSpent(slot.retryAt);
   }
 

@@ -192,29 +192,44 @@ export class IssueSession extends DurableObject<AppEnv> {
     return this.#codegen.credential;
   }
 
+  /**
+   * Runs what is due, in passes: a job may queue follow-ups that are due at once
+   * (a finished run queues its response), and those go out in this same wake-up.
+   * A lane whose job did not succeed waits for its retry; so does every Linear
+   * job once Linear has said to slow down.
+   */
   async #runDueJobs(): Promise<void> {
     const context = this.#context();
     if (!context) return;
-    const blockedLanes = new Set<string>();
+    const stalledLanes = new Set<string>();
     let linearPausedUntil = 0;
     let ran = 0;
-    for (const job of this.#store.pendingJobs()) {
-      if (blockedLanes.has(job.lane)) continue;
-      const now = Date.now();
-      if (job.dueAt > now || ran >= MAX_JOBS_PER_ALARM) {
-        blockedLanes.add(job.lane);
-        continue;
+    while (ran < MAX_JOBS_PER_ALARM) {
+      const waiting = new Set(stalledLanes);
+      let progressed = false;
+      for (const job of this.#store.pendingJobs()) {
+        if (waiting.has(job.lane)) continue;
+        const now = Date.now();
+        if (job.dueAt > now || ran >= MAX_JOBS_PER_ALARM) {
+          waiting.add(job.lane);
+          continue;
+        }
+        if (linearPausedUntil > now && usesLinear(job.kind)) {
+          this.#store.retryJob(job.id, { dueAt: linearPausedUntil, error: "waiting for Linear's rate limit to reset", uncertain: false, countAttempt: false });
+          waiting.add(job.lane);
+          stalledLanes.add(job.lane);
+          continue;
+        }
+        ran++;
+        progressed = true;
+        const outcome = await this.#runOne(job, context);
+        if (outcome.kind !== "done") {
+          waiting.add(job.lane);
+          stalledLanes.add(job.lane);
+        }
+        if (outcome.kind === "retry" && outcome.pauseLinearUntil) linearPausedUntil = Math.max(linearPausedUntil, outcome.pauseLinearUntil);
       }
-      // One rate limit pauses every Linear call of this object until Linear's reset.
-      if (linearPausedUntil > now && job.kind !== "d1.sync") {
-        this.#store.retryJob(job.id, { dueAt: linearPausedUntil, error: "waiting for Linear's rate limit to reset", uncertain: false, countAttempt: false });
-        blockedLanes.add(job.lane);
-        continue;
-      }
-      ran++;
-      const outcome = await this.#runOne(job, context);
-      if (outcome.kind !== "done") blockedLanes.add(job.lane);
-      if (outcome.kind === "retry" && outcome.countAttempt === false && outcome.at) linearPausedUntil = Math.max(linearPausedUntil, outcome.at);
+      if (!progressed) break;
     }
   }
 
@@ -255,6 +270,10 @@ export class IssueSession extends DurableObject<AppEnv> {
     const current = force ? null : await this.ctx.storage.getAlarm();
     if (current === null || current > next) await this.ctx.storage.setAlarm(Math.max(next, Date.now()));
   }
+}
+
+function usesLinear(kind: JobRecord["kind"]): boolean {
+  return kind.startsWith("linear.") || kind === "session.prepare";
 }
 
 function agentSessionOf(job: JobRecord): string | null {

@@ -141,10 +141,9 @@ function adoptRun(ctx: JobContext, exec: ExecutionRecord, run: CloudRunObservati
       ctx.store.enqueueJob({ kind: "linear.session-update", payload: { agentSessionId, update: { externalUrls: [{ label: "Codegen run", url: run.webUrl }] } } }, now);
     }
     if (twins.length) {
-      ctx.store.appendTimeline(
-        { agentSessionId, kind: "cloud.twins", summary: `Codegen has ${twins.length} more run(s) with this attempt's key: ${twins.join(", ")}; kept run ${run.runId}`, data: { twins } },
-        now,
-      );
+      const summary = `Codegen has ${twins.length} more run(s) started by this same request (${twins.join(", ")}); I'm following run ${run.runId} only.`;
+      ctx.store.appendTimeline({ agentSessionId, kind: "cloud.twins", summary, data: { twins } }, now);
+      ctx.store.enqueueJob(activityJob(agentSessionId, { type: "thought", body: summary }), now);
     }
     scheduleRunTimers(ctx, agentSessionId, attemptKey, now, now + ctx.config.CODEGEN_RUN_TIMEOUT_MS);
   });
@@ -168,6 +167,11 @@ function checkInterval(ctx: JobContext): number {
   return ctx.config.CODEGEN_POLL_MAX_MS * 2;
 }
 
+/**
+ * The run could not start (a final refusal, retries exhausted, no credentials).
+ * This is the seam for the orchestrator's fallback to a local agent; until then
+ * the session ends here with an error that says why.
+ */
 function failStart(ctx: JobContext, exec: ExecutionRecord, message: string): void {
   const now = ctx.now();
   ctx.transaction(() => {

@@ -43,7 +43,15 @@ const SYNC_BATCH = 50;
 
 export type JobOutcome =
   | { kind: "done" }
-  | { kind: "retry"; error: string; uncertain?: boolean; at?: number; countAttempt?: boolean }
+  | {
+      kind: "retry";
+      error: string;
+      uncertain?: boolean;
+      at?: number;
+      countAttempt?: boolean;
+      /** Linear rate-limited us: hold every Linear call of this object until then. */
+      pauseLinearUntil?: number;
+    }
   | { kind: "failed"; error: string };
 
 export interface JobContext {
@@ -125,7 +133,7 @@ async function withLinear(ctx: JobContext, work: (api: LinearApi, appUserId: str
           }
           return { kind: "retry", error: `Linear refused the refreshed token: ${failure.message}` };
         case "rate_limited":
-          return { kind: "retry", error: `rate limited by Linear: ${failure.message}`, at: failure.retryAt, countAttempt: false };
+          return { kind: "retry", error: `rate limited by Linear: ${failure.message}`, at: failure.retryAt, countAttempt: false, pauseLinearUntil: failure.retryAt };
         case "transient":
           return { kind: "retry", error: failure.message, uncertain: true };
         case "already_exists":
