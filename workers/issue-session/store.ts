@@ -33,6 +33,8 @@ const SCHEMA_V1 = [
      kind TEXT NOT NULL, summary TEXT NOT NULL, data TEXT, synced INTEGER NOT NULL DEFAULT 0)`,
 ];
 
+const D1_SYNC_DELAY_MS = 3_000;
+
 /** Each step brings the schema from the previous version; steps are append-only, like migrations. */
 const SCHEMA_STEPS: string[][] = [
   SCHEMA_V1,
@@ -407,9 +409,13 @@ export class IssueSessionStore {
     this.#sql.exec(`UPDATE timeline SET synced = 1 WHERE seq <= ? AND synced = 0`, upToSeq);
   }
 
+  /**
+   * The D1 mirror trails by a few seconds on purpose: a burst of deliveries to
+   * one issue then costs one D1 write, not one each.
+   */
   ensureSyncJob(at: number): void {
     const pending = this.#sql.exec(`SELECT 1 FROM jobs WHERE kind='d1.sync' AND state='pending'`).toArray().length > 0;
-    if (!pending) this.enqueueJob({ kind: "d1.sync", payload: {} }, at);
+    if (!pending) this.enqueueJob({ kind: "d1.sync", payload: {} }, at, at + D1_SYNC_DELAY_MS);
   }
 
   /** Queues a job, due now or at `dueAt`. An activity's id doubles as the job id, so a replay queues nothing. */
