@@ -130,8 +130,9 @@ export async function benchWebhookIngestion() {
     const webhooks = await runLoad(sequence.length, CONCURRENCY, (i) => signedDelivery(edge.url, sequence[i]!));
     await control.clearFaults(org.organizationId);
 
-    // Effects: wait for every outbox to drain into (emulated) Linear, then count.
-    const expectedAgentActivities = ISSUES * 2 + prompted.length;
+    // Effects: wait for every outbox to drain into (emulated) Linear, then count. Each session gets an
+    // acknowledgement, a routing thought and (no Codegen here) an error saying no executor is configured.
+    const expectedAgentActivities = ISSUES * 3 + prompted.length;
     const drainStarted = Date.now();
     let state = await control.state(org.organizationId);
     const agentActivities = () => state.agentSessions.flatMap((s) => s.activities.filter((a) => a.content.type !== "prompt"));
@@ -148,8 +149,9 @@ export async function benchWebhookIngestion() {
       const acks = mine.filter((a) => a.content.body?.startsWith("On it"));
       const routed = mine.filter((a) => a.content.body?.startsWith("I'll work in"));
       const noted = mine.filter((a) => a.content.body?.startsWith("Noted"));
+      const noExecutor = mine.filter((a) => a.content.type === "error");
       const expectedNoted = promptsPerSession.get(session.id) ?? 0;
-      for (const [have, want] of [[acks.length, 1], [routed.length, 1], [noted.length, expectedNoted]] as const) {
+      for (const [have, want] of [[acks.length, 1], [routed.length, 1], [noExecutor.length, 1], [noted.length, expectedNoted]] as const) {
         if (have < want) lost += want - have;
         if (have > want) doubled += have - want;
       }

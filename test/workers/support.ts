@@ -130,6 +130,8 @@ export async function settle(stub: ReturnType<typeof issueSessionStub>, maxRuns 
         Date.now(),
         ...TIMER_KINDS,
       );
+      // The time that passes includes any rate-limit reset Linear asked us to wait for.
+      state.storage.sql.exec(`DELETE FROM meta WHERE key = 'linear_paused_until'`);
     });
     await runDurableObjectAlarm(stub);
   }

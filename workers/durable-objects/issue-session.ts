@@ -54,6 +54,8 @@ export class IssueSession extends DurableObject<AppEnv> {
   readonly #db: Db;
   readonly #log: Logger;
   #alarmRun: Promise<void> | null = null;
+  /** The alarm we last set; undefined until read from storage after a wake-up. */
+  #alarmAt: number | null | undefined = undefined;
   #linear: LinearAccessProvider | null = null;
   #codegen: { at: number; credential: Promise<CodegenCredential | null> } | null = null;
 
@@ -133,6 +135,7 @@ export class IssueSession extends DurableObject<AppEnv> {
     // Never two runs at once in one instance: a second wake-up waits for the first, whose
     // `finally` re-arms for anything still due. Two runs could otherwise send one job twice.
     if (this.#alarmRun) return this.#alarmRun;
+    this.#alarmAt = null;
     this.#alarmRun = this.#runAlarm().finally(() => {
       this.#alarmRun = null;
     });
@@ -202,7 +205,8 @@ export class IssueSession extends DurableObject<AppEnv> {
     const context = this.#context();
     if (!context) return;
     const stalledLanes = new Set<string>();
-    let linearPausedUntil = 0;
+    // Remembered across wake-ups: once Linear says to slow down, nothing here calls it before the reset.
+    let linearPausedUntil = Number(this.#store.getMeta("linear_paused_until") ?? 0);
     let ran = 0;
     while (ran < MAX_JOBS_PER_ALARM) {
       const waiting = new Set(stalledLanes);
@@ -227,7 +231,10 @@ export class IssueSession extends DurableObject<AppEnv> {
           waiting.add(job.lane);
           stalledLanes.add(job.lane);
         }
-        if (outcome.kind === "retry" && outcome.pauseLinearUntil) linearPausedUntil = Math.max(linearPausedUntil, outcome.pauseLinearUntil);
+        if (outcome.kind === "retry" && outcome.pauseLinearUntil && outcome.pauseLinearUntil > linearPausedUntil) {
+          linearPausedUntil = outcome.pauseLinearUntil;
+          this.#store.setMeta("linear_paused_until", String(linearPausedUntil));
+        }
       }
       if (!progressed) break;
     }
@@ -264,11 +271,22 @@ export class IssueSession extends DurableObject<AppEnv> {
     return { kind: "failed", error };
   }
 
+  /**
+   * Sets the alarm to the earliest due job. The alarm time is remembered, so a
+   * burst of deliveries that need no earlier alarm costs no storage operation.
+   */
   async #armAlarm(force = false): Promise<void> {
     const next = this.#store.nextJobDueAt();
     if (next === null) return;
-    const current = force ? null : await this.ctx.storage.getAlarm();
-    if (current === null || current > next) await this.ctx.storage.setAlarm(Math.max(next, Date.now()));
+    if (!force && this.#alarmAt !== undefined && this.#alarmAt !== null && this.#alarmAt <= next) return;
+    const current = force ? null : this.#alarmAt === undefined ? await this.ctx.storage.getAlarm() : this.#alarmAt;
+    if (current === null || current > next) {
+      const at = Math.max(next, Date.now());
+      await this.ctx.storage.setAlarm(at);
+      this.#alarmAt = at;
+    } else {
+      this.#alarmAt = current;
+    }
   }
 }
 

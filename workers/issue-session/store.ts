@@ -33,7 +33,7 @@ const SCHEMA_V1 = [
      kind TEXT NOT NULL, summary TEXT NOT NULL, data TEXT, synced INTEGER NOT NULL DEFAULT 0)`,
 ];
 
-const D1_SYNC_DELAY_MS = 3_000;
+const D1_SYNC_DELAY_MS = 10_000;
 
 /** Each step brings the schema from the previous version; steps are append-only, like migrations. */
 const SCHEMA_STEPS: string[][] = [
@@ -410,7 +410,7 @@ export class IssueSessionStore {
   }
 
   /**
-   * The D1 mirror trails by a few seconds on purpose: a burst of deliveries to
+   * The D1 mirror trails by ten seconds on purpose: a burst of deliveries to
    * one issue then costs one D1 write, not one each.
    */
   ensureSyncJob(at: number): void {
@@ -492,8 +492,18 @@ export class IssueSessionStore {
       }));
   }
 
+  /**
+   * When the alarm should next fire: the earliest due time among the heads of
+   * the lanes. A job queued behind a waiting one cannot run before it, so it
+   * must not wake the object.
+   */
   nextJobDueAt(): number | null {
-    const row = this.#sql.exec(`SELECT MIN(due_at) AS due FROM jobs WHERE state = 'pending'`).one();
+    const row = this.#sql
+      .exec(
+        `SELECT MIN(j.due_at) AS due FROM jobs j
+         WHERE j.state = 'pending' AND j.seq = (SELECT MIN(h.seq) FROM jobs h WHERE h.state = 'pending' AND h.lane = j.lane)`,
+      )
+      .one();
     return row.due === null ? null : Number(row.due);
   }
 
