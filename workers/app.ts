@@ -2,6 +2,7 @@ import { HTTPException } from "hono/http-exception";
 import { ConfigurationError } from "../src/config";
 import { createLogger, describeError } from "../src/log";
 import { factory } from "./factory";
+import { agentConnectRoutes } from "./routes/agent-connect";
 import { apiRoutes } from "./routes/api";
 import { healthRoutes } from "./routes/health";
 import { linearWebhookRoutes } from "./routes/linear-webhook";
@@ -12,7 +13,8 @@ export const app = factory
   .route("/health", healthRoutes)
   .route("/webhooks/linear", linearWebhookRoutes)
   .route("/oauth/linear", oauthRoutes)
-  .route("/api", apiRoutes);
+  .route("/api", apiRoutes)
+  .route("/agent/connect", agentConnectRoutes);
 
 app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404));
 

@@ -20,6 +20,10 @@ export type JobSpec =
   | { kind: "cloud.deadline"; payload: { agentSessionId: string; attemptKey: string; deadlineAt: number } }
   | { kind: "cloud.logs"; payload: { agentSessionId: string; attemptKey: string } }
   | { kind: "cloud.check"; payload: { agentSessionId: string; attemptKey: string } }
+  | { kind: "local.start"; payload: { agentSessionId: string; attemptKey: string; resumeFrom: string | null } }
+  | { kind: "local.followup"; payload: { agentSessionId: string; attemptKey: string; prompt: string } }
+  | { kind: "local.stop"; payload: { agentSessionId: string; attemptKey: string } }
+  | { kind: "local.flush-tools"; payload: { agentSessionId: string; attemptKey: string } }
   | { kind: "metrics.record"; payload: { agentSessionId: string; attemptKey: string } }
   | { kind: "d1.sync"; payload: Record<string, never> };
 
@@ -38,7 +42,12 @@ export function laneOf(spec: JobSpec): string {
     case "cloud.finish":
     case "cloud.resume":
     case "cloud.stop":
-      return `cloud:${spec.payload.agentSessionId}`;
+    case "local.start":
+    case "local.followup":
+    case "local.stop":
+      return `run:${spec.payload.agentSessionId}`;
+    case "local.flush-tools":
+      return `linear:${spec.payload.agentSessionId}`;
     case "cloud.deadline":
     case "cloud.logs":
     case "cloud.check":

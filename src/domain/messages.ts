@@ -76,3 +76,47 @@ function truncate(text: string, max: number): string {
 export function noExecutorMessage(reason: string): string {
   return `I can't run this yet: ${reason}.`;
 }
+
+export function localQueued(repositoryName: string, agentsOnline: number): string {
+  return agentsOnline > 0
+    ? `Queued for a local agent that serves \`${repositoryName}\`.`
+    : `Waiting for a local agent that serves \`${repositoryName}\` to connect (\`cyrus connect --repo ${repositoryName}=<path>\`).`;
+}
+
+export function localStarted(hostname: string): string {
+  return `Working on this on ${hostname} with Claude Code.`;
+}
+
+export function localFreshSession(): string {
+  return "The machine that ran this before is gone, so I'm starting a fresh Claude session with the conversation so far.";
+}
+
+export function localRequeued(reason: string): string {
+  return `${reason}; the task went back to the queue and will continue on the next agent that can take it.`;
+}
+
+export function localQueueTimeout(repositoryName: string, minutes: number): string {
+  return `No local agent that serves \`${repositoryName}\` took this task within ${minutes} minutes, so I stopped waiting. Connect one (\`cyrus connect\`) and mention me again.`;
+}
+
+export function localSucceeded(text: string, prUrls: string[]): string {
+  const body = text.trim() || "Done.";
+  const prs = prUrls.length ? `\n\nPull request${prUrls.length > 1 ? "s" : ""}:\n${prUrls.map((u) => `- ${u}`).join("\n")}` : "";
+  return `${body.length > 4000 ? `${body.slice(0, 3997)}...` : body}${prs}`;
+}
+
+export function localFailed(error: string): string {
+  return `The local run did not finish: ${error}`;
+}
+
+export function localStopped(text: string): string {
+  return `Stopped.${text.trim() ? ` Where it got to: ${text.trim().slice(0, 2000)}` : ""}`;
+}
+
+export function localFollowUpPassed(): string {
+  return "Passed your message to the local run.";
+}
+
+export function localContinuing(): string {
+  return "Continuing in the same Claude session with your message.";
+}

@@ -24,6 +24,7 @@ export type { JobSpec } from "./jobs";
 /** Where the session's current execution stands, as far as a follow-up or a stop cares. */
 export interface ExecutionFacts {
   attemptKey: string;
+  executor: "cloud" | "local";
   /** creating: the run is being started; running/timed_out: it may be working; ended: it finished. */
   state: "creating" | "running" | "timed_out" | "ended" | "stopped";
 }
@@ -184,11 +185,23 @@ function planPrompted(event: AgentSessionEvent, facts: IntakeFacts, newId: () =>
       timeline: [{ agentSessionId: sessionId, kind: "session.stop_requested", summary: "The user asked to stop", data: { activityId: act.id } }],
       // A live run gets a stop that says what it did to the run; otherwise there is nothing to stop.
       jobs: live
-        ? [{ kind: "cloud.stop", payload: { agentSessionId: sessionId, attemptKey: execution.attemptKey } }]
+        ? [{ kind: execution.executor === "local" ? "local.stop" : "cloud.stop", payload: { agentSessionId: sessionId, attemptKey: execution.attemptKey } }]
         : [activity(sessionId, { type: "response", body: STOPPED_NOTHING_RUNNING }, newId)],
     };
   }
-  // A run already under way (or finished) takes the message as a follow-up; one still
+  // A local task takes the message as a follow-up whatever its state: pushed into the
+  // running session, or a new run that resumes it.
+  if (execution && execution.executor === "local") {
+    return {
+      outcome: "accepted",
+      appUserId: event.appUserId,
+      agentSession,
+      prompt,
+      timeline: [{ agentSessionId: sessionId, kind: "session.prompted", summary: `The user wrote: ${body.slice(0, 200)}`, data: { activityId: act.id } }],
+      jobs: [{ kind: "local.followup", payload: { agentSessionId: sessionId, attemptKey: execution.attemptKey, prompt: body } }],
+    };
+  }
+  // A cloud run already under way (or finished) takes the message as a follow-up; one still
   // being created reads every prompt so far when it starts.
   if (execution && execution.state !== "creating" && execution.state !== "stopped") {
     return {

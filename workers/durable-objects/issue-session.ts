@@ -17,6 +17,8 @@ import { createLogger, describeError, type Logger } from "../../src/log";
 import type { AppEnv } from "../env";
 import { JOB_GIVE_UP_AFTER_MS, retryAt, runJob, type JobContext, type JobOutcome } from "../issue-session/jobs";
 import { applyObservation } from "../issue-session/cloud-jobs";
+import { applyLocalUpdate } from "../issue-session/local-jobs";
+import type { LocalTaskUpdate } from "../workspace/local-agent-hub";
 import { LinearAccessProvider } from "../issue-session/linear-access";
 import { resolveCodegenCredential, type CodegenCredential } from "../codegen-credentials";
 import type { CloudRunObservation } from "./codegen-gate";
@@ -89,7 +91,7 @@ export class IssueSession extends DurableObject<AppEnv> {
         appUserId: store.getMeta("app_user_id"),
         agentSessionRouted: session?.routedAt != null,
         preparePending: agentSessionId !== null && store.hasPendingJobInLane("session.prepare", `prepare:${agentSessionId}`),
-        execution: execution ? { attemptKey: execution.attemptKey, state: execution.state } : null,
+        execution: execution ? { attemptKey: execution.attemptKey, executor: execution.executor, state: execution.state } : null,
       },
       () => crypto.randomUUID(),
     );
@@ -165,6 +167,17 @@ export class IssueSession extends DurableObject<AppEnv> {
     const exec = this.#store.executionForRun(observation.runId);
     if (!context || !exec) return;
     applyObservation(context, exec, observation);
+    await this.#armAlarm();
+  }
+
+  /**
+   * The Workspace hub reports on our local task. Stored before this returns:
+   * only then does the hub acknowledge the agent, so nothing is lost between them.
+   */
+  async onLocalTaskUpdate(update: LocalTaskUpdate): Promise<void> {
+    const context = this.#context();
+    if (!context) return;
+    applyLocalUpdate(context, update);
     await this.#armAlarm();
   }
 

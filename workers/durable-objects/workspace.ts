@@ -1,8 +1,11 @@
 /**
- * Workspace: one per Linear organization, named by its id. For now it owns the
- * workspace's Linear token: the only place that refreshes it, one refresh at a
- * time, because refresh tokens rotate and two concurrent refreshes would lock the
- * workspace out. D1 holds the encrypted tokens; this object is their single writer.
+ * Workspace: one per Linear organization, named by its id. It owns:
+ * - the workspace's Linear token: the only place that refreshes it, one refresh
+ *   at a time, because refresh tokens rotate and two concurrent refreshes would
+ *   lock the workspace out. D1 holds the encrypted tokens; this object is their
+ *   single writer;
+ * - the local agents' hub (workers/workspace/local-agent-hub.ts): their
+ *   WebSockets, the queue of local tasks and its leases.
  */
 import { DurableObject } from "cloudflare:workers";
 import { readConfig } from "../../src/config";
@@ -12,7 +15,9 @@ import { recordAudit } from "../../src/db/queries/audit";
 import { findWorkspace, markWorkspaceRevoked, storeRefreshedTokens, upsertWorkspace } from "../../src/db/queries/workspaces";
 import { LinearOAuthError, refreshAccessToken, type LinearTokens } from "../../src/linear/oauth";
 import { createLogger, describeError, type Logger } from "../../src/log";
+import type { TaskSpec } from "../../src/protocol/messages";
 import type { AppEnv } from "../env";
+import { LocalAgentHub } from "../workspace/local-agent-hub";
 
 /** Refresh this long before expiry, so a token never expires in the middle of a burst of calls. */
 export const TOKEN_REFRESH_MARGIN_MS = 5 * 60 * 1000;
@@ -41,12 +46,84 @@ export class Workspace extends DurableObject<AppEnv> {
    * through this object (install, refresh, revoke), so the copy cannot go stale.
    */
   #cached: Extract<AccessTokenResult, { ok: true }> | null = null;
+  readonly #hub: LocalAgentHub;
 
   constructor(ctx: DurableObjectState, env: AppEnv) {
     super(ctx, env);
+    const config = readConfig(env as unknown as Record<string, unknown>);
     this.#db = createDb(env.DB);
-    this.#log = createLogger(readConfig(env as unknown as Record<string, unknown>).LOG_LEVEL, { component: "Workspace" });
+    this.#log = createLogger(config.LOG_LEVEL, { component: "Workspace" });
     this.#cipher = new TokenCipher(env.ENCRYPTION_KEY);
+    this.#hub = new LocalAgentHub(ctx, env, config, this.#log);
+    // Agents ping every 20 s; this answer costs no wake-up, and its timestamp is the agent's liveness.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
+  }
+
+  /** The agent WebSocket, forwarded by the Worker after it checked the token (headers set by the Worker only). */
+  override async fetch(request: Request): Promise<Response> {
+    const tokenId = request.headers.get("x-cyrus-agent-token-id");
+    const workspaceId = request.headers.get("x-cyrus-workspace-id");
+    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket" || !tokenId || !workspaceId) {
+      return new Response("expected an agent WebSocket upgrade", { status: 400 });
+    }
+    return this.#hub.accept(tokenId, workspaceId);
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    await this.#hub.onMessage(ws, message);
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    await this.#hub.onClose(ws);
+    try {
+      ws.close(code === 1005 ? 1000 : code, reason);
+    } catch {
+      // already closed
+    }
+  }
+
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    await this.#hub.onClose(ws);
+  }
+
+  /** Never throws: leases, queue deadlines and resends, then re-armed at the next due time. */
+  override async alarm(): Promise<void> {
+    let next: number | null = Date.now() + 30_000;
+    try {
+      next = await this.#hub.runDue();
+    } catch (error) {
+      this.#log.error("hub alarm failed", { error: describeError(error) });
+    } finally {
+      if (next !== null) await this.ctx.storage.setAlarm(next).catch(() => undefined);
+    }
+  }
+
+  async enqueueLocalTask(input: { sessionObject: string; spec: Omit<TaskSpec, "leaseId">; requiredAgentId: string | null }) {
+    return this.#hub.enqueueTask(input);
+  }
+
+  async localAvailability(repository: string) {
+    return this.#hub.availability(repository);
+  }
+
+  async sendLocalPrompt(taskId: string, text: string) {
+    return this.#hub.sendPrompt(taskId, text);
+  }
+
+  async stopLocalTask(taskId: string, graceMs: number) {
+    return this.#hub.stopTask(taskId, graceMs);
+  }
+
+  async revokeAgentToken(tokenId: string): Promise<number> {
+    return this.#hub.revokeToken(tokenId);
+  }
+
+  /** The hub's agents and tasks, for the API and tests. */
+  async hubSnapshot() {
+    return {
+      agents: this.#hub.agents().map((a) => ({ ...a })),
+      tasks: this.#hub.tasks().map(({ spec, ...task }) => ({ ...task, specJson: JSON.stringify(spec) })),
+    };
   }
 
   /** Stores (or replaces) the workspace's tokens after an OAuth install. */

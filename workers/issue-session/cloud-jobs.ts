@@ -9,7 +9,6 @@
  */
 import { buildCodegenPrompt, branchNameFor, runMetadata } from "../../src/codegen/prompt";
 import { classifyRunStatus } from "../../src/codegen/status";
-import { cloudRunCost } from "../../src/domain/cloud-cost";
 import { activityJob, type JobSpec } from "../../src/domain/jobs";
 import {
   cloudCouldNotStart,
@@ -23,7 +22,6 @@ import {
   cloudTimedOut,
   STOPPED_NOTHING_RUNNING,
 } from "../../src/domain/messages";
-import { recordExecutionMetrics } from "../../src/db/queries/metrics";
 import { describeError } from "../../src/log";
 import type { CloudRunObservation, CodegenFailure, GateResult } from "../durable-objects/codegen-gate";
 import type { CodegenCredentialRef } from "../codegen-credentials";
@@ -197,7 +195,7 @@ export function applyObservation(ctx: JobContext, exec: ExecutionRecord, run: Cl
       result: run.result ?? run.summary ?? exec.result,
       pullRequests: run.pullRequests.length ? run.pullRequests : exec.pullRequests,
     });
-    if (classifyRunStatus(run.status).phase !== "running" && !ctx.store.hasPendingJobInLane("cloud.finish", `cloud:${exec.agentSessionId}`)) {
+    if (classifyRunStatus(run.status).phase !== "running" && !ctx.store.hasPendingJobInLane("cloud.finish", `run:${exec.agentSessionId}`)) {
       ctx.store.enqueueJob({ kind: "cloud.finish", payload: { agentSessionId: exec.agentSessionId, attemptKey: exec.attemptKey } }, now);
     }
   });
@@ -361,41 +359,6 @@ export async function stopCloudRun(job: JobRecord, ctx: JobContext): Promise<Job
     ctx.store.appendTimeline({ agentSessionId, kind: "cloud.stopped", summary: `Stopped Codegen run ${exec.runId ?? "(not started)"}` }, now);
     ctx.store.enqueueJob(activityJob(agentSessionId, { type: "response", body }), now);
     if (exec.runId) ctx.store.enqueueJob({ kind: "metrics.record", payload: { agentSessionId, attemptKey } }, now);
-  });
-  return { kind: "done" };
-}
-
-/** Writes the run's row in D1, keyed by attempt and resume, so a replay writes the same row. */
-export async function recordMetrics(job: JobRecord, ctx: JobContext): Promise<JobOutcome> {
-  const { agentSessionId, attemptKey } = job.payload as Payload<"metrics.record">;
-  const exec = ctx.store.getExecution(attemptKey);
-  if (!exec?.startedAt) return { kind: "done" };
-  const session = ctx.store.getAgentSession(agentSessionId);
-  const endedAt = exec.endedAt ?? ctx.now();
-  const durationMs = Math.max(0, endedAt - exec.startedAt);
-  await recordExecutionMetrics(ctx.db, {
-    id: `${attemptKey}:${exec.resumes}`,
-    workspaceId: ctx.organizationId,
-    sessionId: agentSessionId,
-    repositoryName: session?.repositoryName ?? null,
-    executor: exec.executor,
-    agentType: null,
-    complexity: null,
-    codegenRunId: exec.runId,
-    localTaskId: null,
-    startedAt: exec.startedAt,
-    endedAt,
-    durationMs,
-    outcome: exec.outcome ?? "failed",
-    costUsd: cloudRunCost({
-      pricePerRunUsd: ctx.config.CODEGEN_PRICE_PER_RUN_USD,
-      pricePerMinuteUsd: ctx.config.CODEGEN_PRICE_PER_MINUTE_USD,
-      durationMs: durationMs * ctx.config.CODEGEN_TIME_SCALE,
-    }),
-    costEstimated: true,
-    inputTokens: null,
-    outputTokens: null,
-    prUrls: exec.pullRequests.map((p) => p.url),
   });
   return { kind: "done" };
 }

@@ -27,13 +27,14 @@ import {
   cloudDeadline,
   finishCloudRun,
   forwardCloudLogs,
-  recordMetrics,
   resumeCloudRun,
   startCloudRun,
   stopCloudRun,
   watchCloudRun,
 } from "./cloud-jobs";
 import type { LinearAccessProvider } from "./linear-access";
+import { flushToolCalls, followUpLocal, startLocalTask, stopLocal } from "./local-jobs";
+import { recordMetrics } from "./metrics-job";
 import type { IssueSessionStore, JobRecord } from "./store";
 
 /** Past this, a job is abandoned and the failure recorded: the conversation in Linear has moved on. */
@@ -96,6 +97,20 @@ export async function runJob(job: JobRecord, ctx: JobContext): Promise<JobOutcom
       return forwardCloudLogs(job, ctx);
     case "cloud.check":
       return checkCloudRun(job, ctx);
+    case "local.start":
+      return startLocalTask(job, ctx);
+    case "local.followup":
+      return followUpLocal(job, ctx);
+    case "local.stop":
+      return stopLocal(job, ctx);
+    case "local.flush-tools": {
+      const { agentSessionId } = job.payload as Extract<JobSpec, { kind: "local.flush-tools" }>["payload"];
+      // The job's own UUID is the activity's: a retried flush cannot post twice.
+      const activityId = job.id.split(":").pop()!;
+      return withLinear(ctx, (api) =>
+        flushToolCalls(job, ctx, (content) => api.createAgentActivity({ id: activityId, agentSessionId, content: { type: "action", ...content }, ephemeral: true })),
+      );
+    }
     case "metrics.record":
       return recordMetrics(job, ctx);
     case "d1.sync":
@@ -198,7 +213,13 @@ async function prepareSession(job: JobRecord, api: LinearApi, appUserId: string,
   );
 
   // Where the work runs, decided before the transaction (it reads D1); nothing is awaited inside it.
-  const executor = decision.matched ? chooseExecutor({ strategy: ctx.config.EXECUTION_STRATEGY, cloudConfigured: (await ctx.codegenCredential()) !== null }) : null;
+  const executor = decision.matched
+    ? chooseExecutor({
+        strategy: ctx.config.EXECUTION_STRATEGY,
+        cloudConfigured: (await ctx.codegenCredential()) !== null,
+        local: await ctx.env.WORKSPACE.get(ctx.env.WORKSPACE.idFromName(ctx.organizationId)).localAvailability(decision.repository.name),
+      })
+    : null;
   const now = ctx.now();
   ctx.transaction(() => {
     ctx.store.setMeta("issue", JSON.stringify(issue));
@@ -235,6 +256,9 @@ async function prepareSession(job: JobRecord, api: LinearApi, appUserId: string,
       if (executor?.executor === "cloud") {
         ctx.store.appendTimeline({ agentSessionId, kind: "session.executor", summary: `Cloud: ${executor.reason}`, data: { executor: "cloud" } }, now);
         ctx.store.enqueueJob({ kind: "cloud.start", payload: { agentSessionId, attemptKey: `${agentSessionId}:1` } }, now);
+      } else if (executor?.executor === "local") {
+        ctx.store.appendTimeline({ agentSessionId, kind: "session.executor", summary: `Local: ${executor.reason}`, data: { executor: "local" } }, now);
+        ctx.store.enqueueJob({ kind: "local.start", payload: { agentSessionId, attemptKey: `${agentSessionId}:1`, resumeFrom: null } }, now);
       } else if (executor) {
         ctx.store.updateAgentSession(agentSessionId, { status: "error", error: executor.reason, endedAt: now }, now);
         ctx.store.appendTimeline({ agentSessionId, kind: "session.no_executor", summary: executor.reason }, now);

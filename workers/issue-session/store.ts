@@ -49,6 +49,20 @@ const SCHEMA_STEPS: string[][] = [
     `ALTER TABLE agent_sessions ADD COLUMN repository_git_url TEXT`,
     `ALTER TABLE agent_sessions ADD COLUMN codegen_repo_id INTEGER`,
   ],
+  [
+    `ALTER TABLE executions ADD COLUMN task_id TEXT`,
+    `ALTER TABLE executions ADD COLUMN agent_id TEXT`,
+    `ALTER TABLE executions ADD COLUMN hostname TEXT`,
+    `ALTER TABLE executions ADD COLUMN claude_session_id TEXT`,
+    `ALTER TABLE executions ADD COLUMN total_cost_usd REAL`,
+    `ALTER TABLE executions ADD COLUMN cost_usd REAL`,
+    `ALTER TABLE executions ADD COLUMN input_tokens INTEGER`,
+    `ALTER TABLE executions ADD COLUMN output_tokens INTEGER`,
+    `ALTER TABLE executions ADD COLUMN pending_tools TEXT NOT NULL DEFAULT '[]'`,
+    `CREATE INDEX IF NOT EXISTS executions_task ON executions (task_id)`,
+    // Local task messages already applied, by task and sequence number: the dedupe for at-least-once delivery.
+    `CREATE TABLE IF NOT EXISTS local_messages (task_id TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (task_id, seq))`,
+  ],
 ];
 
 export type SessionStatus = "pending" | "active" | "awaiting_input" | "ready" | "complete" | "error" | "stopped";
@@ -101,6 +115,15 @@ export interface ExecutionRecord {
   logsSeen: number;
   outcome: string | null;
   error: string | null;
+  taskId: string | null;
+  agentId: string | null;
+  hostname: string | null;
+  claudeSessionId: string | null;
+  totalCostUsd: number | null;
+  costUsd: number | null;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  pendingTools: { tool: string; input: string }[];
 }
 
 const EXECUTION_COLUMNS: Record<string, string> = {
@@ -120,6 +143,15 @@ const EXECUTION_COLUMNS: Record<string, string> = {
   outcome: "outcome",
   error: "error",
   twins: "twins",
+  taskId: "task_id",
+  agentId: "agent_id",
+  hostname: "hostname",
+  claudeSessionId: "claude_session_id",
+  totalCostUsd: "total_cost_usd",
+  costUsd: "cost_usd",
+  inputTokens: "input_tokens",
+  outputTokens: "output_tokens",
+  pendingTools: "pending_tools",
 };
 
 function toExecution(row: Record<string, SqlStorageValue>): ExecutionRecord {
@@ -145,6 +177,15 @@ function toExecution(row: Record<string, SqlStorageValue>): ExecutionRecord {
     logsSeen: Number(row.logs_seen),
     outcome: (row.outcome as string | null) ?? null,
     error: (row.error as string | null) ?? null,
+    taskId: (row.task_id as string | null) ?? null,
+    agentId: (row.agent_id as string | null) ?? null,
+    hostname: (row.hostname as string | null) ?? null,
+    claudeSessionId: (row.claude_session_id as string | null) ?? null,
+    totalCostUsd: num(row.total_cost_usd),
+    costUsd: num(row.cost_usd),
+    inputTokens: num(row.input_tokens),
+    outputTokens: num(row.output_tokens),
+    pendingTools: JSON.parse(String(row.pending_tools ?? "[]")) as ExecutionRecord["pendingTools"],
   };
 }
 
@@ -459,6 +500,25 @@ export class IssueSessionStore {
     return row ? toExecution(row) : null;
   }
 
+  executionForTask(taskId: string): ExecutionRecord | null {
+    const row = this.#sql.exec(`SELECT * FROM executions WHERE task_id = ? LIMIT 1`, taskId).toArray()[0];
+    return row ? toExecution(row) : null;
+  }
+
+  /** Records a local task message as applied; false if it already was (a re-sent message). */
+  claimLocalMessage(taskId: string, seq: number): boolean {
+    const before = this.#sql.exec(`SELECT 1 FROM local_messages WHERE task_id = ? AND seq = ?`, taskId, seq).toArray().length;
+    if (before) return false;
+    this.#sql.exec(`INSERT INTO local_messages (task_id, seq) VALUES (?, ?)`, taskId, seq);
+    return true;
+  }
+
+  /** The highest running total recorded for a Claude session: a resumed session's cost starts from it. */
+  lastClaudeTotal(claudeSessionId: string): number | null {
+    const row = this.#sql.exec(`SELECT MAX(total_cost_usd) AS total FROM executions WHERE claude_session_id = ?`, claudeSessionId).one();
+    return row.total === null ? null : Number(row.total);
+  }
+
   latestExecution(agentSessionId: string): ExecutionRecord | null {
     const row = this.#sql.exec(`SELECT * FROM executions WHERE agent_session_id = ? ORDER BY attempt DESC LIMIT 1`, agentSessionId).toArray()[0];
     return row ? toExecution(row) : null;
@@ -467,7 +527,7 @@ export class IssueSessionStore {
   updateExecution(attemptKey: string, changes: Partial<Omit<ExecutionRecord, "attemptKey" | "agentSessionId" | "attempt" | "executor" | "intentAt">> & { twins?: number[] }): void {
     const entries = Object.entries(changes).filter(([key]) => key in EXECUTION_COLUMNS);
     if (entries.length === 0) return;
-    const values = entries.map(([key, value]) => (key === "pullRequests" || key === "twins" ? JSON.stringify(value) : (value as SqlStorageValue)));
+    const values = entries.map(([key, value]) => (key === "pullRequests" || key === "twins" || key === "pendingTools" ? JSON.stringify(value) : (value as SqlStorageValue)));
     this.#sql.exec(
       `UPDATE executions SET ${entries.map(([key]) => `${EXECUTION_COLUMNS[key]} = ?`).join(", ")} WHERE attempt_key = ?`,
       ...values,

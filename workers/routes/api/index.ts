@@ -1,13 +1,14 @@
 import { factory } from "../../factory";
 import { requireApiKey } from "../../middleware/api-auth";
 import { resolveWorkspace } from "../../middleware/workspace";
+import { agentTokenRoutes } from "./agent-tokens";
 import { codegenRoutes } from "./codegen";
 import { deadLetterRoutes } from "./dead-letters";
 import { repositoryRoutes } from "./repositories";
 import { workspaceRoutes } from "./workspaces";
 
 /** The JSON API: one bearer key, and a workspace resolved for the routes that act on one. */
-const scoped = factory.createApp().use(resolveWorkspace).route("/repositories", repositoryRoutes).route("/codegen", codegenRoutes);
+const scoped = factory.createApp().use(resolveWorkspace).route("/repositories", repositoryRoutes).route("/codegen", codegenRoutes).route("/agent-tokens", agentTokenRoutes);
 
 export const apiRoutes = factory
   .createApp()

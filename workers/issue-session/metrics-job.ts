@@ -1,0 +1,51 @@
+/**
+ * Each execution's row in D1: what it cost, how long it took, how it ended.
+ * Keyed by attempt and resume, so a replayed job (alarms fire at least once)
+ * writes the same row again rather than a second one.
+ */
+import type { JobSpec } from "../../src/domain/jobs";
+import { cloudRunCost } from "../../src/domain/cloud-cost";
+import { recordExecutionMetrics } from "../../src/db/queries/metrics";
+import type { JobContext, JobOutcome } from "./jobs";
+import type { JobRecord } from "./store";
+
+type Payload<K extends JobSpec["kind"]> = Extract<JobSpec, { kind: K }>["payload"];
+
+export async function recordMetrics(job: JobRecord, ctx: JobContext): Promise<JobOutcome> {
+  const { agentSessionId, attemptKey } = job.payload as Payload<"metrics.record">;
+  const exec = ctx.store.getExecution(attemptKey);
+  if (!exec?.startedAt) return { kind: "done" };
+  const session = ctx.store.getAgentSession(agentSessionId);
+  const endedAt = exec.endedAt ?? ctx.now();
+  const durationMs = Math.max(0, endedAt - exec.startedAt);
+  await recordExecutionMetrics(ctx.db, {
+    id: `${attemptKey}:${exec.resumes}`,
+    workspaceId: ctx.organizationId,
+    sessionId: agentSessionId,
+    repositoryName: session?.repositoryName ?? null,
+    executor: exec.executor,
+    agentType: null,
+    complexity: null,
+    codegenRunId: exec.runId,
+    localTaskId: exec.taskId,
+    startedAt: exec.startedAt,
+    endedAt,
+    durationMs,
+    outcome: exec.outcome ?? "failed",
+    // Local: the run's share of the Claude session's running total, as reported. Cloud: the price model, an estimate.
+    costUsd:
+      exec.executor === "local"
+        ? (exec.costUsd ?? 0)
+        : cloudRunCost({
+            pricePerRunUsd: ctx.config.CODEGEN_PRICE_PER_RUN_USD,
+            pricePerMinuteUsd: ctx.config.CODEGEN_PRICE_PER_MINUTE_USD,
+            durationMs: durationMs * ctx.config.CODEGEN_TIME_SCALE,
+          }),
+    costEstimated: exec.executor !== "local",
+    inputTokens: exec.inputTokens,
+    outputTokens: exec.outputTokens,
+    prUrls: exec.pullRequests.map((p) => p.url),
+  });
+  return { kind: "done" };
+}
+
