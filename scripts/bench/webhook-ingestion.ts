@@ -131,7 +131,7 @@ export async function benchWebhookIngestion() {
     await control.clearFaults(org.organizationId);
 
     // Effects: wait for every outbox to drain into (emulated) Linear, then count. Each session gets an
-    // acknowledgement, a routing thought and (no Codegen here) an error saying no executor is configured.
+    // acknowledgement, a routing thought and one message about where it will run (no agent or Codegen here).
     const expectedAgentActivities = ISSUES * 3 + prompted.length;
     const drainStarted = Date.now();
     let state = await control.state(org.organizationId);
@@ -148,8 +148,9 @@ export async function benchWebhookIngestion() {
       const mine = session.activities.filter((a) => a.content.type !== "prompt");
       const acks = mine.filter((a) => a.content.body?.startsWith("On it"));
       const routed = mine.filter((a) => a.content.body?.startsWith("I'll work in"));
-      const noted = mine.filter((a) => a.content.body?.startsWith("Noted"));
-      const noExecutor = mine.filter((a) => a.content.type === "error");
+      // Each unique follow-up is acknowledged once: noted, or passed to the queued local task.
+      const noted = mine.filter((a) => a.content.body?.startsWith("Noted") || a.content.body === "Passed your message to the local run.");
+      const noExecutor = mine.filter((a) => a.content.type === "error" || a.content.body?.startsWith("Waiting for a local agent"));
       const expectedNoted = promptsPerSession.get(session.id) ?? 0;
       for (const [have, want] of [[acks.length, 1], [routed.length, 1], [noExecutor.length, 1], [noted.length, expectedNoted]] as const) {
         if (have < want) lost += want - have;
