@@ -161,10 +161,14 @@ export class TaskRun {
   #stopRequested = false;
   #cancelled = false;
   #graceTimer: NodeJS.Timeout | null = null;
+  #stderr = "";
 
   constructor(options: RunOptions) {
     this.spec = options.spec;
     this.#options = options;
+    const uuid = randomUUID();
+    this.#prompts.push(options.spec.prompt, uuid);
+    this.#unanswered.push(uuid);
   }
 
   get claudeSessionId(): string | null {
@@ -214,13 +218,10 @@ export class TaskRun {
     const { spec, log } = this.#options;
     const startedAt = Date.now();
     let thrown: unknown = null;
-    const firstUuid = randomUUID();
-    this.#prompts.push(spec.prompt, firstUuid);
-    this.#unanswered.unshift(firstUuid);
     try {
-      this.#query = query({ prompt: this.#prompts, options: this.#sdkOptions() });
-      if (this.#stopRequested) this.#query.interrupt().catch(() => undefined);
-      for await (const message of this.#query) this.#onMessage(message);
+      // Stopped or cancelled before it began (during the worktree set-up): Claude Code never starts.
+      if (!this.#stopRequested && !this.#cancelled) this.#query = query({ prompt: this.#prompts, options: this.#sdkOptions() });
+      if (this.#query) for await (const message of this.#query) this.#onMessage(message);
     } catch (error) {
       thrown = error;
     } finally {
@@ -232,7 +233,7 @@ export class TaskRun {
     const last = this.#results.at(-1) ?? null;
     const totalCostUsd = last ? last.total_cost_usd : null;
     if (this.#cancelled) return { kind: "cancelled", claudeSessionId: this.#sessionId, totalCostUsd };
-    if (thrown && last) log?.warn(`task ${spec.taskId}: Claude Code ended with an error after its result: ${describe(thrown)}`);
+    if (thrown && last && !last.is_error) log?.warn(`task ${spec.taskId}: Claude Code ended with an error after its result: ${describe(thrown)}`);
     return { kind: "finished", result: this.#result(last, thrown, Date.now() - startedAt) };
   }
 
@@ -258,8 +259,6 @@ export class TaskRun {
     if (claudePath) options.pathToClaudeCodeExecutable = claudePath;
     return options;
   }
-
-  #stderr = "";
 
   #onMessage(raw: unknown): void {
     const type = (raw as { type?: unknown } | null)?.type;
@@ -366,7 +365,11 @@ export class TaskRun {
 
     if (this.#stopRequested) {
       const text = last?.result || this.#lastText || "Stopped before Claude Code produced a result.";
-      const error = last ? null : "stopped: Claude Code did not end the turn within the grace period and was aborted";
+      const error = last
+        ? null
+        : this.#query
+          ? "stopped: Claude Code did not end the turn within the grace period and was aborted"
+          : "stopped before Claude Code started";
       return { status: "stopped", text, error, ...common };
     }
     if (last && !last.is_error && last.subtype === "success") {

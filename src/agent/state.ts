@@ -83,9 +83,9 @@ export class TaskStore {
     this.#save();
   }
 
-  /** The task is over (its result is in the outbox, or its lease was cancelled). */
+  /** The lease is over (its result is in the outbox, or the edge cancelled it). */
   finish(taskId: string, leaseId: string): void {
-    delete this.#state.running[taskId];
+    if (this.#state.running[taskId]?.spec.leaseId === leaseId) delete this.#state.running[taskId];
     this.#state.finished[leaseId] = this.#now();
     this.#save();
   }
