@@ -1,7 +1,41 @@
 #!/usr/bin/env node
-// The `cyrus` CLI: TypeScript run through tsx, no build step.
-import { register } from "tsx/esm/api";
+// The `cyrus` CLI, straight from its TypeScript sources: no build step for the user.
+// The sources are bundled with esbuild (already installed with tsx) into a cache
+// inside the package, rebuilt whenever a source is newer, because a transpiling
+// loader resident in every long-running agent costs memory. If bundling fails, the
+// CLI runs through tsx instead.
+import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
-register();
-const { main } = await import("../src/agent/cli.ts");
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const entry = join(root, "src/agent/cli.ts");
+const bundle = join(root, "node_modules/.cache/cyrus/cli.mjs");
+
+function newestSource(dir) {
+  let newest = 0;
+  for (const name of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, name.name);
+    newest = Math.max(newest, name.isDirectory() ? newestSource(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+async function load() {
+  try {
+    const stale = !existsSync(bundle) || statSync(bundle).mtimeMs < newestSource(join(root, "src"));
+    if (stale) {
+      const { buildSync } = await import("esbuild");
+      mkdirSync(dirname(bundle), { recursive: true });
+      buildSync({ entryPoints: [entry], outfile: bundle, bundle: true, platform: "node", format: "esm", target: "node22", packages: "external", logLevel: "error" });
+    }
+    return await import(pathToFileURL(bundle).href);
+  } catch (error) {
+    const { register } = await import("tsx/esm/api");
+    register();
+    return import(pathToFileURL(entry).href);
+  }
+}
+
+const { main } = await load();
 process.exit(await main());

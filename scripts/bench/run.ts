@@ -5,11 +5,13 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { benchCloudPolling } from "./cloud-polling";
+import { benchLocalDispatch } from "./local-dispatch";
 import { benchWebhookIngestion } from "./webhook-ingestion";
 
 const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   "webhook-ingestion": benchWebhookIngestion,
   "cloud-polling": benchCloudPolling,
+  "local-dispatch": benchLocalDispatch,
 };
 
 const wanted = process.argv.slice(2);

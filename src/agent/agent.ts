@@ -15,11 +15,13 @@
  */
 import { hostname } from "node:os";
 import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { PROTOCOL_VERSION, type AgentHello, type EdgeMessage, type TaskEvent, type TaskResult, type TaskSpec } from "../protocol/messages";
-import type { AgentConfig, Repository } from "./config";
+import { ConfigError, type AgentConfig, type Environment, type Repository } from "./config";
 import { EdgeConnection, type ConnectionOptions, type FatalConnectionError } from "./connection";
-import { Outbox, type OutgoingDraft } from "./outbox";
+import { Outbox, type OutgoingDraft, type OutgoingMessage } from "./outbox";
 import { displayUrl, formatDuration, formatUsd, type AgentLog } from "./output";
 import { TaskRun } from "./runner";
 import { SessionCosts, TaskStore, loadAgentId } from "./state";
@@ -27,7 +29,7 @@ import { Worktrees, checkRepository, runSetupScript } from "./worktrees";
 
 export const AGENT_VERSION: string = (() => {
   try {
-    const pkg = z.object({ version: z.string() }).parse(JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")));
+    const pkg = z.object({ version: z.string() }).parse(JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), "../../package.json"), "utf8")));
     return pkg.version;
   } catch {
     return "unknown";
@@ -43,7 +45,9 @@ export interface AgentOptions {
   /** Timing overrides for the connection (tests use short intervals). */
   connection?: Partial<Pick<ConnectionOptions, "pingIntervalMs" | "pongTimeoutMs" | "backoffBaseMs" | "backoffMaxMs" | "healthyAfterMs" | "random" | "onStatus">>;
   /** The environment Claude Code and cyrus-setup.sh inherit (minus the agent token). */
-  env?: NodeJS.ProcessEnv;
+  env?: Environment;
+  /** A message still unacknowledged this long after it was sent goes again on the same connection. */
+  resendAfterMs?: number;
 }
 
 interface ActiveTask {
@@ -58,7 +62,6 @@ interface ActiveTask {
   shuttingDown: boolean;
   setupAbort: AbortController;
   worktreePath: string;
-  done: Promise<void>;
 }
 
 export class Agent {
@@ -70,10 +73,16 @@ export class Agent {
   readonly #costs: SessionCosts;
   readonly #worktrees: Worktrees;
   readonly #connection: EdgeConnection;
-  readonly #env: Record<string, string | undefined>;
+  readonly #env: Environment;
   readonly #active = new Map<string, ActiveTask>();
+  /** Every task's execution, cancelled ones included, until its Claude Code process is gone. */
+  readonly #executions = new Set<Promise<void>>();
   #shuttingDown = false;
   #outboxDrained: (() => void) | null = null;
+  /** When each pending message was last written to a socket (in memory: after a restart, all go again). */
+  readonly #sentAt = new Map<string, number>();
+  readonly #resendAfterMs: number;
+  #resendTimer: NodeJS.Timeout | null = null;
 
   constructor(options: AgentOptions) {
     this.#config = options.config;
@@ -83,6 +92,7 @@ export class Agent {
     this.#tasks = new TaskStore(options.config.home);
     this.#costs = new SessionCosts(options.config.home);
     this.#worktrees = new Worktrees({ workspacesDir: options.config.workspacesDir, log: options.log });
+    this.#resendAfterMs = options.resendAfterMs ?? 10_000;
     const { CYRUS_TOKEN: _token, ...env } = options.env ?? process.env;
     this.#env = env;
     this.#connection = new EdgeConnection({
@@ -113,7 +123,7 @@ export class Agent {
   async start(): Promise<void> {
     for (const repository of this.#config.repositories) {
       const problem = await checkRepository(repository);
-      if (problem) throw new Error(problem);
+      if (problem) throw new ConfigError(problem);
     }
     this.#reportInterruptedTasks();
     for (const repository of this.#config.repositories) {
@@ -127,6 +137,8 @@ export class Agent {
       `Connecting to ${displayUrl(this.#config.url)} as ${this.agentId} — repositories ${this.#config.repositories.map((r) => r.name).join(", ")}, ${this.#config.maxConcurrent} slot(s)`,
     );
     this.#connection.start();
+    this.#resendTimer = setInterval(() => this.#resendOverdue(), this.#resendAfterMs);
+    this.#resendTimer.unref();
   }
 
   /**
@@ -140,7 +152,7 @@ export class Agent {
       task.shuttingDown = true;
       this.#stopTask(task, graceMs);
     }
-    await Promise.all([...this.#active.values()].map((t) => t.done));
+    await this.idle();
     if (this.#outbox.pending().length > 0 && this.#connection.isOpen) {
       await new Promise<void>((resolve) => {
         this.#outboxDrained = resolve;
@@ -149,12 +161,13 @@ export class Agent {
     }
     const pending = this.#outbox.pending().length;
     if (pending > 0) this.#log.info(`${pending} message(s) not yet acknowledged by the edge: they are kept and sent on the next connect`);
+    if (this.#resendTimer) clearInterval(this.#resendTimer);
     await this.#connection.close();
   }
 
-  /** Resolves when no task is running (tests). */
+  /** Resolves when no task is running and every cancelled one has ended too. */
   async idle(): Promise<void> {
-    while (this.#active.size > 0) await Promise.all([...this.#active.values()].map((t) => t.done));
+    while (this.#executions.size > 0) await Promise.all([...this.#executions]);
   }
 
   // ---- the connection ----
@@ -175,7 +188,24 @@ export class Agent {
   #onOpen(): void {
     const pending = this.#outbox.pending();
     this.#log.info(`Connected to ${displayUrl(this.#config.url)}${pending.length ? `; re-sending ${pending.length} unacknowledged message(s)` : ""}`);
-    for (const message of pending) this.#connection.send(message);
+    for (const message of pending) this.#transmit(message);
+  }
+
+  /** The edge acknowledges what it has stored; one it failed to store is left unacknowledged, to come again. */
+  #resendOverdue(): void {
+    if (!this.#connection.isOpen) return;
+    const now = Date.now();
+    const pending = this.#outbox.pending();
+    const pendingIds = new Set(pending.map((m) => m.id));
+    for (const id of this.#sentAt.keys()) if (!pendingIds.has(id)) this.#sentAt.delete(id);
+    for (const message of pending) {
+      const sentAt = this.#sentAt.get(message.id);
+      if (sentAt === undefined || now - sentAt >= this.#resendAfterMs) this.#transmit(message);
+    }
+  }
+
+  #transmit(message: OutgoingMessage): void {
+    if (this.#connection.send(message)) this.#sentAt.set(message.id, Date.now());
   }
 
   #onMessage(message: EdgeMessage): void {
@@ -187,6 +217,7 @@ export class Agent {
         return; // handled by the connection
       case "ack":
         this.#outbox.ack(message.ids);
+        for (const id of message.ids) this.#sentAt.delete(id);
         if (this.#outboxDrained && this.#outbox.pending().length === 0) this.#outboxDrained();
         return;
     }
@@ -212,7 +243,7 @@ export class Agent {
   }
 
   #send(draft: OutgoingDraft): void {
-    this.#connection.send(this.#outbox.add(draft));
+    this.#transmit(this.#outbox.add(draft));
   }
 
   #heartbeat(): void {
@@ -253,17 +284,20 @@ export class Agent {
       shuttingDown: false,
       setupAbort: new AbortController(),
       worktreePath,
-      done: Promise.resolve(),
     };
     this.#active.set(taskId, task);
     this.#heartbeat();
     this.#log.info(`▶ ${spec.issue.identifier} started: ${spec.issue.title} (task ${taskId}, ${repository.name}, branch ${spec.branchName})`);
-    task.done = this.#execute(task).catch((error: unknown) => {
+    const done = this.#execute(task).catch((error: unknown) => {
       // Only a failing disk gets here; the task record stays, so the next start reports the task.
       this.#log.error(`${spec.issue.identifier} (task ${taskId}): ${describe(error)}`);
-      this.#active.delete(taskId);
-      this.#heartbeat();
+      if (this.#active.get(taskId) === task) {
+        this.#active.delete(taskId);
+        this.#heartbeat();
+      }
     });
+    this.#executions.add(done);
+    void done.finally(() => this.#executions.delete(done));
   }
 
   #onPrompt(taskId: string, text: string): void {

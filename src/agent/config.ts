@@ -34,6 +34,9 @@ export const DEFAULT_SETUP_TIMEOUT_MS = 10 * 60_000;
 
 const REPO_NAME = /^[A-Za-z0-9._-]+$/;
 
+/** An environment as plain strings (Environment is widened by the Worker's generated types). */
+export type Environment = Record<string, string | undefined>;
+
 export class ConfigError extends Error {
   /** Exit code 2: the invocation is incomplete or wrong, as opposed to a failure while running. */
   readonly exitCode = 2;
@@ -102,7 +105,7 @@ export interface ConfigFlags {
   workspacesDir?: string;
 }
 
-export function cyrusHome(env: NodeJS.ProcessEnv = process.env): string {
+export function cyrusHome(env: Environment = process.env): string {
   return blank(env.CYRUS_HOME) ? join(homedir(), ".cyrus") : resolve(env.CYRUS_HOME as string);
 }
 
@@ -161,7 +164,7 @@ export function readConfigFile(home: string): ConfigLayer & Record<string, unkno
   return { ...raw, ...layer };
 }
 
-function envLayer(env: NodeJS.ProcessEnv): ConfigLayer {
+function envLayer(env: Environment): ConfigLayer {
   return parseLayer(
     {
       url: env.CYRUS_URL,
@@ -200,7 +203,7 @@ function expandPath(path: string, cwd: string): string {
  * Merges file, environment and flags into the agent's configuration, or throws a ConfigError
  * naming every required value that is missing and where it can be given.
  */
-export function loadAgentConfig(options: { flags?: ConfigFlags; env?: NodeJS.ProcessEnv; cwd?: string } = {}): AgentConfig {
+export function loadAgentConfig(options: { flags?: ConfigFlags; env?: Environment; cwd?: string } = {}): AgentConfig {
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
   const home = cyrusHome(env);
@@ -216,7 +219,7 @@ export function loadAgentConfig(options: { flags?: ConfigFlags; env?: NodeJS.Pro
   if (!repos || Object.keys(repos).length === 0) {
     missing.push("at least one repository (--repo <name>=<path>, CYRUS_REPOS=name=path,… or `cyrus config set repo.<name> <path>`)");
   }
-  if (missing.length > 0) throw new ConfigError(`missing ${missing.join("; ")}`);
+  if (missing.length > 0) throw new ConfigError(`missing ${missing.length === 1 ? missing[0] : `required values:\n  - ${missing.join("\n  - ")}`}`);
 
   const claudePath = pick("claudePath");
   return {

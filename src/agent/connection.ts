@@ -30,6 +30,8 @@ export class FatalConnectionError extends Error {
 export type ConnectionStatus =
   | { kind: "connecting"; attempt: number }
   | { kind: "open" }
+  /** Open for `healthyAfterMs`: the backoff starts again from the base. */
+  | { kind: "healthy" }
   | { kind: "closed"; code: number; reason: string }
   | { kind: "dead"; silentMs: number }
   | { kind: "reconnecting"; attempt: number; delayMs: number }
@@ -158,7 +160,11 @@ export class EdgeConnection {
       socket.send(JSON.stringify(this.#options.hello()));
       this.#emit({ kind: "open" });
       this.#startHeartbeat(socket);
-      this.#options.onOpen?.();
+      try {
+        this.#options.onOpen?.();
+      } catch (error) {
+        log.error(`after connecting: ${error instanceof Error ? error.message : String(error)}`);
+      }
     });
     socket.on("message", (data, isBinary) => {
       this.#lastHeard = Date.now();
@@ -247,6 +253,7 @@ export class EdgeConnection {
     this.#timers.add(ping);
     this.#after(healthyAfterMs, () => {
       this.#attempt = 0;
+      this.#emit({ kind: "healthy" });
     });
   }
 

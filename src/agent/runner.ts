@@ -19,7 +19,7 @@
  * module relies on is checked with zod; a message of an unexpected shape is skipped, not trusted.
  */
 import { randomUUID } from "node:crypto";
-import { query, type Options, type Query, type SDKUserMessage } from "@anthropic-ai/claude-agent-sdk";
+import type { Options, Query, SDKUserMessage } from "@anthropic-ai/claude-agent-sdk";
 import { z } from "zod";
 import type { TaskEvent, TaskResult, TaskSpec } from "../protocol/messages";
 import type { PermissionMode } from "./config";
@@ -220,7 +220,11 @@ export class TaskRun {
     let thrown: unknown = null;
     try {
       // Stopped or cancelled before it began (during the worktree set-up): Claude Code never starts.
-      if (!this.#stopRequested && !this.#cancelled) this.#query = query({ prompt: this.#prompts, options: this.#sdkOptions() });
+      // The SDK is loaded with the first task: an idle agent does not carry its ~30 MB.
+      if (!this.#stopRequested && !this.#cancelled) {
+        const { query } = await import("@anthropic-ai/claude-agent-sdk");
+        if (!this.#stopRequested && !this.#cancelled) this.#query = query({ prompt: this.#prompts, options: this.#sdkOptions() });
+      }
       if (this.#query) for await (const message of this.#query) this.#onMessage(message);
     } catch (error) {
       thrown = error;

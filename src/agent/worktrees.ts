@@ -12,8 +12,8 @@
 import { execFile, spawn } from "node:child_process";
 import { constants, existsSync, promises as fs, realpathSync } from "node:fs";
 import { join, resolve } from "node:path";
-import type { Repository } from "./config";
-import type { AgentLog } from "./output";
+import type { Environment, Repository } from "./config";
+import { formatDuration, type AgentLog } from "./output";
 
 export class GitError extends Error {
   constructor(
@@ -235,7 +235,7 @@ export async function runSetupScript(options: {
   repositoryPath: string;
   worktreePath: string;
   timeoutMs: number;
-  env: NodeJS.ProcessEnv;
+  env: Environment;
   signal?: AbortSignal;
 }): Promise<SetupOutcome> {
   const script = join(options.repositoryPath, SETUP_SCRIPT);
@@ -251,7 +251,7 @@ export async function runSetupScript(options: {
 
   const started = Date.now();
   let output = "";
-  const child = spawn(script, [], { cwd: options.worktreePath, env: options.env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(script, [], { cwd: options.worktreePath, env: options.env as NodeJS.ProcessEnv, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   const collect = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-TAIL_CHARS * 2);
   };
@@ -272,7 +272,7 @@ export async function runSetupScript(options: {
     killGroup("SIGTERM");
     setTimeout(() => killGroup("SIGKILL"), 3_000).unref();
   };
-  const timer = setTimeout(() => stop(`${SETUP_SCRIPT} timed out after ${Math.round(options.timeoutMs / 1000)} s`), options.timeoutMs);
+  const timer = setTimeout(() => stop(`${SETUP_SCRIPT} timed out after ${formatDuration(options.timeoutMs)}`), options.timeoutMs);
   const onAbort = () => stop(`${SETUP_SCRIPT} was stopped`);
   options.signal?.addEventListener("abort", onAbort, { once: true });
   if (options.signal?.aborted) onAbort();
