@@ -56,7 +56,9 @@ interface ActiveTask {
   startedAt: number;
   run: TaskRun | null;
   /** Follow-ups that came while the worktree was being prepared. */
-  earlyPrompts: string[];
+  earlyPrompts: { id: string; text: string }[];
+  /** The `task.prompt` ids whose text went into the run, reported in the result. */
+  promptIds: string[];
   stopRequested: boolean;
   cancelled: boolean;
   shuttingDown: boolean;
@@ -227,7 +229,7 @@ export class Agent {
           this.#onAssign(message.task);
           break;
         case "task.prompt":
-          this.#onPrompt(message.taskId, message.text);
+          this.#onPrompt(message.taskId, message.text, message.id);
           break;
         case "task.stop":
           this.#onStop(message.taskId, message.graceMs);
@@ -279,6 +281,7 @@ export class Agent {
       startedAt: Date.now(),
       run: null,
       earlyPrompts: [],
+      promptIds: [],
       stopRequested: false,
       cancelled: false,
       shuttingDown: false,
@@ -300,12 +303,13 @@ export class Agent {
     void done.finally(() => this.#executions.delete(done));
   }
 
-  #onPrompt(taskId: string, text: string): void {
+  #onPrompt(taskId: string, text: string, messageId: string): void {
     const task = this.#active.get(taskId);
     if (!task || task.cancelled) return;
     if (!task.run) {
-      task.earlyPrompts.push(text);
+      task.earlyPrompts.push({ id: messageId, text });
     } else if (task.run.prompt(text)) {
+      task.promptIds.push(messageId);
       this.#log.info(`  ${task.spec.issue.identifier}: follow-up passed to the running session`);
     } else {
       this.#log.info(`  ${task.spec.issue.identifier}: follow-up came as the run was ending; the edge will start it as a new task`);
@@ -395,7 +399,7 @@ export class Agent {
         },
         log: this.#log,
       });
-      for (const text of task.earlyPrompts) run.prompt(text);
+      for (const early of task.earlyPrompts) if (run.prompt(early.text)) task.promptIds.push(early.id);
       task.run = run;
       if (task.stopRequested) run.stop(0);
       const outcome = await run.start();
@@ -424,13 +428,14 @@ export class Agent {
       outputTokens: null,
       durationMs: Date.now() - task.startedAt,
       prUrls: [],
+      promptIds: [],
     };
   }
 
   #finish(task: ActiveTask, runResult: TaskResult): void {
     if (task.cancelled) return;
     const { spec } = task;
-    let result: TaskResult = { ...runResult, durationMs: Date.now() - task.startedAt };
+    let result: TaskResult = { ...runResult, durationMs: Date.now() - task.startedAt, promptIds: [...task.promptIds] };
     if (task.shuttingDown && result.status === "stopped") result = { ...result, status: "failed", error: SHUTDOWN_ERROR };
     // The result is in the outbox before the task record goes: a crash in between cannot lose it.
     this.#send({ type: "task.result", taskId: spec.taskId, leaseId: spec.leaseId, result });
@@ -465,6 +470,7 @@ export class Agent {
             outputTokens: null,
             durationMs: Math.max(0, Date.now() - record.acceptedAt),
             prUrls: [],
+            promptIds: [],
           },
         });
         this.#log.warn(`${spec.issue.identifier} (task ${spec.taskId}) was running when the agent stopped: reported as failed`);

@@ -365,7 +365,8 @@ export class TaskRun {
     const usage = this.#results.map((r) => r.usage);
     const inputTokens = last ? usage.reduce((sum, u) => sum + (u?.input_tokens ?? 0) + (u?.cache_creation_input_tokens ?? 0) + (u?.cache_read_input_tokens ?? 0), 0) : null;
     const outputTokens = last ? usage.reduce((sum, u) => sum + (u?.output_tokens ?? 0), 0) : null;
-    const common = { claudeSessionId: this.#sessionId, totalCostUsd, costUsd, inputTokens, outputTokens, durationMs, prUrls: [...this.#prUrls] };
+    // The agent fills in which follow-ups went in (it knows their message ids).
+    const common = { claudeSessionId: this.#sessionId, totalCostUsd, costUsd, inputTokens, outputTokens, durationMs, prUrls: [...this.#prUrls], promptIds: [] };
 
     if (this.#stopRequested) {
       const text = last?.result || this.#lastText || "Stopped before Claude Code produced a result.";

@@ -61,6 +61,12 @@ export const TaskResultSchema = z.object({
   outputTokens: z.number().int().nonnegative().nullable(),
   durationMs: z.number().nonnegative(),
   prUrls: z.array(z.string()),
+  /**
+   * The ids of the `task.prompt` messages whose text went into this run. A
+   * follow-up that reached the agent as the run was ending is not listed, and
+   * the edge runs it again as a resumed task: a follow-up is never lost.
+   */
+  promptIds: z.array(id),
 });
 export type TaskResult = z.infer<typeof TaskResultSchema>;
 

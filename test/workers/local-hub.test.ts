@@ -114,6 +114,7 @@ function result(overrides: Partial<TaskResult> = {}): TaskResult {
     outputTokens: 300,
     durationMs: 42_000,
     prUrls: ["https://github.com/acme/web/pull/7"],
+    promptIds: [],
     ...overrides,
   };
 }
@@ -205,6 +206,28 @@ describe("the hub: tasks, acknowledgements and results", () => {
     await postWebhook(stop.payload);
     await settle(stub);
     expect(await agent.next("task.stop")).toMatchObject({ taskId: assign.task.taskId });
+  });
+
+  it("runs again, resuming the session, a follow-up that reached the agent as its run ended", async () => {
+    const org = await localWorkspace("Late");
+    const agent = await connect((await agentToken(org)).token);
+    agent.hello(crypto.randomUUID(), ["web"]);
+    const { agentSessionId, stub } = await delegate(org);
+    const assign = await agent.next("task.assign");
+    const { taskId, leaseId } = assign.task;
+    agent.send({ type: "task.accepted", id: crypto.randomUUID(), taskId, leaseId });
+    await agent.next("ack");
+    await settle(stub);
+    const prompt = await emulator<{ payload: Record<string, unknown> }>(`/_emulator/agent-sessions/${agentSessionId}/prompt`, { body: "Also the cart page", deliver: false });
+    await postWebhook(prompt.payload);
+    await settle(stub);
+    await agent.next("task.prompt");
+    // The run was already ending: its result does not list the follow-up.
+    agent.send({ type: "task.result", id: crypto.randomUUID(), taskId, leaseId, seq: 1, result: result({ claudeSessionId: "claude-late", promptIds: [] }) });
+    await settle(stub);
+    const resumed = await agent.next("task.assign", (m) => m.task.taskId !== taskId);
+    expect(resumed.task).toMatchObject({ resumeClaudeSessionId: "claude-late", previousTotalCostUsd: 0.3 });
+    expect(resumed.task.prompt).toContain("Also the cart page");
   });
 
   it("resends what the agent did not acknowledge when it reconnects", async () => {

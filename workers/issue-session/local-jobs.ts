@@ -160,6 +160,11 @@ export function applyLocalUpdate(ctx: JobContext, update: LocalTaskUpdate): void
         ctx.store.updateAgentSession(agentSessionId, { status: result.status === "failed" ? "error" : result.status === "stopped" ? "stopped" : "complete", endedAt: now, error: result.error }, now);
         ctx.store.appendTimeline({ agentSessionId, kind: `local.${result.status}`, summary: `Local run ${result.status}, cost $${costUsd.toFixed(4)}`, data: { costUsd, durationMs: result.durationMs } }, now);
         ctx.store.enqueueJob({ kind: "metrics.record", payload: { agentSessionId, attemptKey } }, now);
+        // Follow-ups that reached the agent as the run was ending did not go in: run them now, resuming the session.
+        const missed = exec.sentPrompts.filter((p) => !result.promptIds.includes(p.id));
+        if (missed.length && result.status !== "stopped") {
+          ctx.store.enqueueJob({ kind: "local.followup", payload: { agentSessionId, attemptKey, prompt: missed.map((p) => p.text).join("\n\n") } }, now);
+        }
         return;
       }
       case "requeued":
@@ -207,8 +212,14 @@ export async function followUpLocal(job: JobRecord, ctx: JobContext): Promise<Jo
   if (!exec) return { kind: "done" };
   if (exec.taskId && (exec.state === "running" || exec.state === "creating")) {
     const sent = await workspaceOf(ctx).sendLocalPrompt(exec.taskId, prompt);
-    if (sent === "sent") {
-      ctx.transaction(() => ctx.store.enqueueJob(activityJob(agentSessionId, { type: "thought", body: localFollowUpPassed() }), ctx.now()));
+    if (sent.status !== "not_running") {
+      ctx.transaction(() => {
+        if (sent.status === "sent") {
+          const current = ctx.store.getExecution(attemptKey)!;
+          ctx.store.updateExecution(attemptKey, { sentPrompts: [...current.sentPrompts, { id: sent.messageId, text: prompt }] });
+        }
+        ctx.store.enqueueJob(activityJob(agentSessionId, { type: "thought", body: localFollowUpPassed() }), ctx.now());
+      });
       return { kind: "done" };
     }
   }

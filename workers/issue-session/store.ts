@@ -63,6 +63,7 @@ const SCHEMA_STEPS: string[][] = [
     // Local task messages already applied, by task and sequence number: the dedupe for at-least-once delivery.
     `CREATE TABLE IF NOT EXISTS local_messages (task_id TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (task_id, seq))`,
   ],
+  [`ALTER TABLE executions ADD COLUMN sent_prompts TEXT NOT NULL DEFAULT '[]'`],
 ];
 
 export type SessionStatus = "pending" | "active" | "awaiting_input" | "ready" | "complete" | "error" | "stopped";
@@ -124,6 +125,8 @@ export interface ExecutionRecord {
   inputTokens: number | null;
   outputTokens: number | null;
   pendingTools: { tool: string; input: string }[];
+  /** Follow-ups sent to the running local task, by message id, until its result says which went in. */
+  sentPrompts: { id: string; text: string }[];
 }
 
 const EXECUTION_COLUMNS: Record<string, string> = {
@@ -152,6 +155,7 @@ const EXECUTION_COLUMNS: Record<string, string> = {
   inputTokens: "input_tokens",
   outputTokens: "output_tokens",
   pendingTools: "pending_tools",
+  sentPrompts: "sent_prompts",
 };
 
 function toExecution(row: Record<string, SqlStorageValue>): ExecutionRecord {
@@ -186,6 +190,7 @@ function toExecution(row: Record<string, SqlStorageValue>): ExecutionRecord {
     inputTokens: num(row.input_tokens),
     outputTokens: num(row.output_tokens),
     pendingTools: JSON.parse(String(row.pending_tools ?? "[]")) as ExecutionRecord["pendingTools"],
+    sentPrompts: JSON.parse(String(row.sent_prompts ?? "[]")) as ExecutionRecord["sentPrompts"],
   };
 }
 
@@ -527,7 +532,7 @@ export class IssueSessionStore {
   updateExecution(attemptKey: string, changes: Partial<Omit<ExecutionRecord, "attemptKey" | "agentSessionId" | "attempt" | "executor" | "intentAt">> & { twins?: number[] }): void {
     const entries = Object.entries(changes).filter(([key]) => key in EXECUTION_COLUMNS);
     if (entries.length === 0) return;
-    const values = entries.map(([key, value]) => (key === "pullRequests" || key === "twins" || key === "pendingTools" ? JSON.stringify(value) : (value as SqlStorageValue)));
+    const values = entries.map(([key, value]) => (key === "pullRequests" || key === "twins" || key === "pendingTools" || key === "sentPrompts" ? JSON.stringify(value) : (value as SqlStorageValue)));
     this.#sql.exec(
       `UPDATE executions SET ${entries.map(([key]) => `${EXECUTION_COLUMNS[key]} = ?`).join(", ")} WHERE attempt_key = ?`,
       ...values,

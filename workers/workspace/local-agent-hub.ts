@@ -137,17 +137,22 @@ export class LocalAgentHub {
     return { agentsOnline: agents.length, freeSlots };
   }
 
-  async sendPrompt(taskId: string, text: string): Promise<"sent" | "not_running"> {
+  /**
+   * A follow-up for a task: merged into its prompt while it waits in the queue,
+   * sent to the agent while it runs. The agent's result lists the prompt ids that
+   * went in, so one that arrived as the run ended is run again, not lost.
+   */
+  async sendPrompt(taskId: string, text: string): Promise<{ status: "merged" } | { status: "sent"; messageId: string } | { status: "not_running" }> {
     const task = this.#store.getTask(taskId);
     if (task?.state === "queued") {
-      // Not started yet: the follow-up joins the prompt it will start with.
       this.#store.updateSpec(taskId, { ...task.spec, prompt: `${task.spec.prompt}\n\nFollow-up:\n${text}` });
-      return "sent";
+      return { status: "merged" };
     }
-    if (!task?.agentId || (task.state !== "assigned" && task.state !== "running")) return "not_running";
-    this.#toAgent(task.agentId, { type: "task.prompt", id: crypto.randomUUID(), taskId, text }, taskId);
+    if (!task?.agentId || (task.state !== "assigned" && task.state !== "running")) return { status: "not_running" };
+    const messageId = crypto.randomUUID();
+    this.#toAgent(task.agentId, { type: "task.prompt", id: messageId, taskId, text }, taskId);
     await this.#armAlarm();
-    return "sent";
+    return { status: "sent", messageId };
   }
 
   async stopTask(taskId: string, graceMs: number): Promise<"sent" | "dequeued" | "not_running"> {
