@@ -1,0 +1,139 @@
+/**
+ * End to end, as a user runs it: the Worker on the local runtime (`wrangler dev
+ * --local`), the Linear emulator, and the `cyrus` agent as a real process
+ * running the real Claude Agent SDK against the stand-in Claude Code. An issue
+ * delegated in (emulated) Linear runs locally to a response; an agent killed in
+ * the middle of a task and restarted reports it, once.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LinearEmulatorControl, type ActivityView, type CreatedOrganization } from "../../emulators/linear/control-client";
+import { startLinearEmulator } from "../../emulators/linear/server";
+import { agentEnv, createBenchRepository, standInPath } from "../../../scripts/lib/agent-fixtures";
+import { emulatedLinearVars, installThroughOAuth, startLocalEdge, type LocalEdge } from "../../../scripts/lib/local-edge";
+
+const SECRET = "e2e-webhook-secret";
+const API_KEY = "e2e-api-key";
+
+let emulator: Awaited<ReturnType<typeof startLinearEmulator>>;
+let linear: LinearEmulatorControl;
+let edge: LocalEdge;
+let org: CreatedOrganization;
+let agentToken: string;
+const agents: ChildProcess[] = [];
+
+/** A `cyrus connect` process; `output` collects its lines, `until` waits for one. */
+function startAgent(home: string, repo: string, scenario: object) {
+  const child = spawn(process.execPath, ["bin/cyrus.js", "connect", "--url", edge.url, "--token", agentToken, "--repo", `web=${repo}`, "--claude-path", standInPath()], {
+    env: agentEnv(home, { CLAUDE_STANDIN_SCENARIO: JSON.stringify(scenario) }),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  agents.push(child);
+  const output: string[] = [];
+  const waiters: { test: RegExp; resolve: () => void }[] = [];
+  const onData = (chunk: Buffer) => {
+    output.push(...chunk.toString().split("\n"));
+    for (const waiter of [...waiters]) {
+      if (output.some((line) => waiter.test.test(line))) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve();
+      }
+    }
+  };
+  child.stdout!.on("data", onData);
+  child.stderr!.on("data", onData);
+  const until = (test: RegExp) =>
+    output.some((line) => test.test(line)) ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ test, resolve }));
+  return { child, output, until };
+}
+
+/** Reads (emulated) Linear until the session's activities satisfy `done`; bounded. */
+async function activitiesUntil(agentSessionId: string, done: (activities: ActivityView[]) => boolean, timeoutMs = 60_000): Promise<ActivityView[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const state = await linear.state(org.organizationId);
+    const activities = state.agentSessions.find((s) => s.id === agentSessionId)?.activities ?? [];
+    if (done(activities)) return activities;
+    if (Date.now() > deadline) throw new Error(`timed out; activities so far: ${activities.map((a) => `${a.content.type}: ${a.content.body ?? a.content.action}`).join(" | ")}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function delegateIssue(title: string) {
+  const issue = await linear.createIssue(org.organizationId, { title, teamKey: org.teams[0]!.key, stateType: "unstarted" });
+  const session = await linear.startAgentSession(org.organizationId, { issueId: issue.id, deliver: true });
+  expect(session.deliveries[0]?.status).toBe(200);
+  return { issue, agentSessionId: session.agentSession.id };
+}
+
+beforeAll(async () => {
+  emulator = await startLinearEmulator({ clientId: "e2e-client", clientSecret: "e2e-secret" });
+  linear = new LinearEmulatorControl(emulator.url);
+  edge = await startLocalEdge({ ...emulatedLinearVars(emulator.url, { webhookSecret: SECRET, clientId: "e2e-client", clientSecret: "e2e-secret", apiKey: API_KEY }), LOG_LEVEL: "warn" }, { quiet: true });
+  await linear.configure({ webhookUrl: `${edge.url}/webhooks/linear`, webhookSecret: SECRET });
+  org = await linear.createOrganization({ name: "E2E", urlKey: "e2e" });
+  await installThroughOAuth(edge.url, org.organizationId);
+  const headers = { authorization: `Bearer ${API_KEY}`, "content-type": "application/json" };
+  await fetch(`${edge.url}/api/repositories`, { method: "POST", headers, body: JSON.stringify({ name: "web", isCatchAll: true }) });
+  agentToken = ((await (await fetch(`${edge.url}/api/agent-tokens`, { method: "POST", headers, body: JSON.stringify({ name: "e2e" }) })).json()) as { token: string }).token;
+}, 120_000);
+
+afterAll(async () => {
+  for (const child of agents) child.kill("SIGKILL");
+  await edge?.stop();
+  await emulator?.close();
+});
+
+describe("a delegated issue runs on a connected cyrus agent", () => {
+  it("runs in its own worktree and ends in a response with the pull request linked", async () => {
+    const home = mkdtempSync(join(tmpdir(), "cyrus-e2e-home-"));
+    const repo = createBenchRepository();
+    const agent = startAgent(home, repo, {
+      steps: [{ text: "Looking at the checkout button." }, { tool: "Read", input: { file_path: "README.md" }, result: "# web" }, { cost: 0.12 }],
+      result: "Raised the contrast. Opened https://github.com/acme/web/pull/3",
+    });
+    await agent.until(/accepted this agent/);
+
+    const { issue, agentSessionId } = await delegateIssue("Fix checkout contrast");
+    const activities = await activitiesUntil(agentSessionId, (list) => list.some((a) => a.content.type === "response"));
+
+    const bodies = activities.map((a) => a.content.body ?? "");
+    expect(bodies.some((b) => b.startsWith("Working on this on"))).toBe(true);
+    expect(bodies).toContain("Looking at the checkout button.");
+    const responses = activities.filter((a) => a.content.type === "response");
+    expect(responses).toHaveLength(1);
+    expect(responses[0]!.content.body).toContain("https://github.com/acme/web/pull/3");
+    const state = await linear.state(org.organizationId);
+    expect(state.attachments.some((a) => a.issueId === issue.id && a.url === "https://github.com/acme/web/pull/3")).toBe(true);
+    await agent.until(new RegExp(`■ ${issue.identifier} succeeded`));
+    agent.child.kill("SIGINT");
+    rmSync(home, { recursive: true, force: true });
+  }, 120_000);
+
+  it("reports, once, a task whose agent was killed in the middle and restarted", async () => {
+    const home = mkdtempSync(join(tmpdir(), "cyrus-e2e-home-"));
+    const repo = createBenchRepository();
+    const scenario = { steps: [{ text: "Starting the long part." }, { sleep: 600_000 }] };
+    const first = startAgent(home, repo, scenario);
+    await first.until(/accepted this agent/);
+    const { agentSessionId } = await delegateIssue("A long task");
+    await activitiesUntil(agentSessionId, (list) => list.some((a) => a.content.body === "Starting the long part."));
+
+    first.child.kill("SIGKILL");
+    await new Promise((resolve) => first.child.once("exit", resolve));
+    const second = startAgent(home, repo, scenario);
+    await second.until(/was running when the agent stopped/);
+
+    const activities = await activitiesUntil(agentSessionId, (list) => list.some((a) => a.content.type === "error" || a.content.type === "response"));
+    const endings = activities.filter((a) => a.content.type === "error" || a.content.type === "response");
+    expect(endings).toHaveLength(1);
+    expect(endings[0]!.content.body).toContain("restarted");
+    // Nothing doubled: every thought appears once.
+    const thoughts = activities.filter((a) => a.content.type === "thought").map((a) => a.content.body);
+    expect(new Set(thoughts).size).toBe(thoughts.length);
+    second.child.kill("SIGINT");
+  }, 120_000);
+});
