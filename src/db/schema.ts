@@ -107,7 +107,23 @@ export const executionMetrics = sqliteTable(
     outputTokens: integer("output_tokens"),
     prUrls: text("pr_urls", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
   },
-  (t) => [index("execution_metrics_workspace_started").on(t.workspaceId, t.startedAt)],
+  (t) => [
+    // Covers every column the cost report and the stats read, so a date range is one ordered
+    // scan of the index and never a lookup per row (it replaces the plain (workspace, started_at) one).
+    index("execution_metrics_report").on(
+      t.workspaceId,
+      t.startedAt,
+      t.executor,
+      t.outcome,
+      t.costUsd,
+      t.costEstimated,
+      t.durationMs,
+      t.endedAt,
+      t.repositoryName,
+      t.agentType,
+    ),
+    index("execution_metrics_session").on(t.sessionId, t.startedAt),
+  ],
 );
 
 /** Tokens the local agents connect with. Only a SHA-256 of the token is kept. */
@@ -161,4 +177,11 @@ export const oauthStates = sqliteTable("oauth_states", {
   createdAt: integer("created_at").notNull(),
   expiresAt: integer("expires_at").notNull(),
   usedAt: integer("used_at"),
+});
+
+/** A workspace's own configuration (see src/domain/workspace-settings.ts), applied to the next task. */
+export const workspaceSettings = sqliteTable("workspace_settings", {
+  workspaceId: text("workspace_id").primaryKey(),
+  settings: text("settings", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+  updatedAt: integer("updated_at").notNull(),
 });

@@ -1,0 +1,66 @@
+/**
+ * The workspace's configuration: strategy, limits, price model, label map,
+ * whether local work counts against the budget, alert settings, per-repository
+ * overrides, and its Codegen credentials (write-only). A change applies to the
+ * next task, with no redeploy. `POST /api/codegen/test` checks credentials.
+ */
+import { z } from "zod";
+import { CodegenClient, CodegenError } from "../../../src/codegen/client";
+import { TokenCipher } from "../../../src/crypto/token-cipher";
+import { recordAudit } from "../../../src/db/queries/audit";
+import { loadWorkspaceSettings, saveWorkspaceSettings } from "../../../src/db/queries/settings";
+import { storeCodegenCredentials } from "../../../src/db/queries/workspaces";
+import { effectiveSettings, mergeSettings, WorkspaceSettingsSchema } from "../../../src/domain/workspace-settings";
+import { describeError } from "../../../src/log";
+import { resolveCodegenCredential } from "../../codegen-credentials";
+import { factory } from "../../factory";
+import { validate } from "../../validation";
+
+const ConfigChangeSchema = WorkspaceSettingsSchema.extend({
+  codegen: z.strictObject({ orgId: z.number().int().positive(), apiToken: z.string().trim().min(8).max(500) }).nullable().optional(),
+});
+
+export const configRoutes = factory
+  .createApp()
+  .get("/", async (c) => {
+    const { db, workspaceId, config } = c.var;
+    const stored = await loadWorkspaceSettings(db, workspaceId);
+    const credential = await resolveCodegenCredential(c.env, db, workspaceId);
+    return c.json({
+      effective: effectiveSettings(config, stored),
+      stored,
+      repositories: Object.fromEntries(Object.keys(stored.repositories ?? {}).map((name) => [name, effectiveSettings(config, stored, name)])),
+      codegen: credential ? { configured: true, source: credential.ref.source, orgId: credential.orgId } : { configured: false, source: null, orgId: null },
+    });
+  })
+  .put("/", validate("json", ConfigChangeSchema), async (c) => {
+    const { db, workspaceId, config } = c.var;
+    const { codegen, ...change } = c.req.valid("json");
+    const merged = mergeSettings(await loadWorkspaceSettings(db, workspaceId), change);
+    const now = Date.now();
+    await saveWorkspaceSettings(db, workspaceId, merged, now);
+    if (codegen !== undefined) {
+      const sealed = codegen ? { orgId: codegen.orgId, apiTokenEnc: await new TokenCipher(c.env.ENCRYPTION_KEY).encrypt(codegen.apiToken) } : null;
+      await storeCodegenCredentials(db, workspaceId, sealed, now);
+    }
+    await recordAudit(db, {
+      workspaceId,
+      actor: "api",
+      action: "config.updated",
+      details: { fields: Object.keys(change), codegen: codegen === undefined ? "unchanged" : codegen ? "set" : "cleared" },
+    });
+    return c.json({ effective: effectiveSettings(config, merged), stored: merged });
+  });
+
+export const codegenTestRoutes = factory.createApp().post("/", async (c) => {
+  const credential = await resolveCodegenCredential(c.env, c.var.db, c.var.workspaceId);
+  if (!credential) return c.json({ ok: false, error: "no Codegen credentials are configured: PUT /api/config with { codegen: { orgId, apiToken } }, or set CODEGEN_ORG_ID and CODEGEN_API_TOKEN" }, 400);
+  try {
+    const client = new CodegenClient({ baseUrl: c.var.config.CODEGEN_API_URL, apiToken: credential.apiToken, orgId: credential.orgId, timeoutMs: 15_000 });
+    const page = await client.listRuns({ limit: 1 });
+    return c.json({ ok: true, source: credential.ref.source, orgId: credential.orgId, runsVisible: page.total ?? page.items.length });
+  } catch (error) {
+    const message = error instanceof CodegenError ? error.message : describeError(error);
+    return c.json({ ok: false, source: credential.ref.source, orgId: credential.orgId, error: message }, 400);
+  }
+});
