@@ -4,7 +4,7 @@
  * Change it here, then `npm run db:generate` writes the next migration.
  */
 import { sql } from "drizzle-orm";
-import { index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /** A Linear organization that installed the app. Tokens are AES-GCM ciphertexts. */
 export const workspaces = sqliteTable("workspaces", {
@@ -124,6 +124,33 @@ export const executionMetrics = sqliteTable(
     ),
     index("execution_metrics_session").on(t.sessionId, t.startedAt),
   ],
+);
+
+/**
+ * The cost report's daily rollup of `execution_metrics`: one row per workspace,
+ * UTC day of `started_at`, executor, repository and agent type ('' for none,
+ * so the key has no NULLs). Kept by SQLite triggers on `execution_metrics`
+ * (migration 0005), in the same statement as every insert, update or delete of
+ * a run, so whoever writes a run keeps it right, replays included.
+ */
+export const executionMetricsDaily = sqliteTable(
+  "execution_metrics_daily",
+  {
+    workspaceId: text("workspace_id").notNull(),
+    day: integer("day").notNull(),
+    executor: text("executor").notNull(),
+    repositoryName: text("repository_name").notNull(),
+    agentType: text("agent_type").notNull(),
+    tasks: integer("tasks").notNull().default(0),
+    succeeded: integer("succeeded").notNull().default(0),
+    failed: integer("failed").notNull().default(0),
+    stopped: integer("stopped").notNull().default(0),
+    timedOut: integer("timed_out").notNull().default(0),
+    estimatedTasks: integer("estimated_tasks").notNull().default(0),
+    costUsd: real("cost_usd").notNull().default(0),
+    estimatedCostUsd: real("estimated_cost_usd").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.day, t.executor, t.repositoryName, t.agentType] })],
 );
 
 /** Tokens the local agents connect with. Only a SHA-256 of the token is kept. */

@@ -20,7 +20,7 @@ export type JobSpec =
   | { kind: "cloud.deadline"; payload: { agentSessionId: string; attemptKey: string; deadlineAt: number } }
   | { kind: "cloud.logs"; payload: { agentSessionId: string; attemptKey: string } }
   | { kind: "cloud.check"; payload: { agentSessionId: string; attemptKey: string } }
-  | { kind: "local.start"; payload: { agentSessionId: string; attemptKey: string; resumeFrom: string | null } }
+  | { kind: "local.start"; payload: { agentSessionId: string; attemptKey: string; resumeFrom: string | null; maxBudgetUsd?: number | null } }
   | { kind: "local.followup"; payload: { agentSessionId: string; attemptKey: string; prompt: string } }
   | { kind: "local.stop"; payload: { agentSessionId: string; attemptKey: string } }
   | { kind: "local.flush-tools"; payload: { agentSessionId: string; attemptKey: string } }

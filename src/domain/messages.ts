@@ -120,3 +120,12 @@ export function localFollowUpPassed(): string {
 export function localContinuing(): string {
   return "Continuing in the same Claude session with your message.";
 }
+
+export function executorChosen(reason: string, agentType: string, complexity: string): string {
+  return `${reason} (task: ${agentType}, ${complexity} complexity)`;
+}
+
+export function budgetRefused(reason: string, worstCaseUsd: number, remainingUsd: number | null): string {
+  const left = remainingUsd === null ? "" : ` $${remainingUsd.toFixed(2)} is left today;`;
+  return `I won't start this: ${reason}.${left} this run could cost up to $${worstCaseUsd.toFixed(2)}. Raise the limit (PUT /api/config) or try again later.`;
+}

@@ -42,7 +42,8 @@ async function cloudWorkspace(scripts: RunScript[] = [], defaultScript: RunScrip
   const cg = await codegen.createOrganization();
   await codegen.script(cg.orgId, { scripts, default: defaultScript });
   const q = `?workspace=${org.organizationId}`;
-  expect((await api(`/api/codegen/credentials${q}`, { method: "PUT", body: JSON.stringify({ orgId: cg.orgId, apiToken: cg.apiToken }) })).status).toBe(204);
+  // Every task of this workspace runs in the cloud, whatever its analysis says.
+  expect((await api(`/api/config${q}`, { method: "PUT", body: JSON.stringify({ strategy: "cloud-only", codegen: { orgId: cg.orgId, apiToken: cg.apiToken } }) })).status).toBe(200);
   expect((await api(`/api/repositories${q}`, { method: "POST", body: JSON.stringify({ name: "web", isCatchAll: true, codegenRepoId: cg.repos[0]!.id }) })).status).toBe(201);
   const gateName = `codegen:${cg.orgId}:${(await sha256Hex(cg.apiToken)).slice(0, 16)}`;
   return { org, codegenOrgId: cg.orgId, apiToken: cg.apiToken, gate: env.CODEGEN_GATE.get(env.CODEGEN_GATE.idFromName(gateName)) };

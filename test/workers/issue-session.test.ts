@@ -49,8 +49,9 @@ describe("IssueSession: a delegated issue", () => {
     const activities = await activitiesOf(org, agentSessionId);
     expect(activities[0]!.content).toMatchObject({ type: "thought", body: expect.stringContaining(issue.identifier) });
     expect(activities[1]!.content).toMatchObject({ type: "thought", body: expect.stringContaining("`web`") });
-    // No agent is connected and this test pool configures no Codegen: the task waits for a local agent, and says so.
-    expect(activities[2]!.content).toMatchObject({ type: "thought", body: expect.stringContaining("Waiting for a local agent that serves `web`") });
+    // The orchestrator says where the work runs and why; with no agent connected and no Codegen, it waits for a local agent.
+    expect(activities[2]!.content).toMatchObject({ type: "thought", body: expect.stringMatching(/\(task: \w+, \w+ complexity\)$/) });
+    expect(activities[3]!.content).toMatchObject({ type: "thought", body: expect.stringContaining("Waiting for a local agent that serves `web`") });
     expect(snapshot.agentSessions[0]!.status).toBe("active");
 
     const state = await linearState(org);

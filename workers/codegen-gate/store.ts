@@ -68,6 +68,15 @@ export class CodegenGateStore {
     });
   }
 
+  getMeta(key: string): string | null {
+    const row = this.#storage.sql.exec(`SELECT value FROM meta WHERE key = ?`, key).toArray()[0];
+    return row ? String(row.value) : null;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.#storage.sql.exec(`INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`, key, value);
+  }
+
   watch(run: { runId: number; sessionObject: string; credential: string; runCreatedAt: number | null }, now: number): void {
     this.#storage.sql.exec(
       `INSERT INTO runs (run_id, session_object, credential, watched_since, run_created_at) VALUES (?, ?, ?, ?, ?)

@@ -17,6 +17,7 @@ import type { AgentRun } from "../../src/codegen/schemas";
 import { classifyRunStatus } from "../../src/codegen/status";
 import { readConfig, type EdgeConfig } from "../../src/config";
 import { createDb, type Db } from "../../src/db/client";
+import { CLOSED_BREAKER, isAvailable, recordFailure, recordSuccess, type BreakerState } from "../../src/domain/circuit-breaker";
 import { listRefreshInterval, runPollInterval } from "../../src/domain/cloud-polling";
 import { codegenLimits, type CodegenCallKind } from "../../src/domain/rate-window";
 import { createLogger, describeError, type Logger } from "../../src/log";
@@ -78,9 +79,28 @@ export class CodegenGate extends DurableObject<AppEnv> {
   }
 
   async createRun(ref: CodegenCredentialRef, input: { prompt: string; metadata: Record<string, string>; repoId: number | null }): Promise<GateResult<CloudRunObservation>> {
-    return this.#call(ref, "create", async (client) =>
+    const result = await this.#call(ref, "create", async (client) =>
       observe(await client.createRun({ prompt: input.prompt, metadata: input.metadata, ...(input.repoId ? { repoId: input.repoId } : {}) }), Date.now()),
     );
+    // Only Codegen being unreachable or failing counts against its health; a refusal (4xx) is about the request.
+    if (result.status === "ok") this.#setBreaker(recordSuccess(this.#breaker(), Date.now()));
+    if (result.status === "failed" && result.failure.kind === "retryable") this.#setBreaker(recordFailure(this.#breaker(), Date.now()));
+    return result;
+  }
+
+  /** Whether the cloud looks healthy for this credential: a circuit breaker over recent create failures. */
+  async health(): Promise<{ available: boolean; state: BreakerState["state"]; failures: number }> {
+    const breaker = this.#breaker();
+    return { available: isAvailable(breaker, Date.now()), state: breaker.state, failures: breaker.failures };
+  }
+
+  #breaker(): BreakerState {
+    const stored = this.#store.getMeta("breaker");
+    return stored ? (JSON.parse(stored) as BreakerState) : CLOSED_BREAKER;
+  }
+
+  #setBreaker(state: BreakerState): void {
+    this.#store.setMeta("breaker", JSON.stringify(state));
   }
 
   /** Finds a run whose create answer was lost, by the attempt key in its metadata. */

@@ -5,7 +5,9 @@
  *   lock the workspace out. D1 holds the encrypted tokens; this object is their
  *   single writer;
  * - the local agents' hub (workers/workspace/local-agent-hub.ts): their
- *   WebSockets, the queue of local tasks and its leases.
+ *   WebSockets, the queue of local tasks and its leases;
+ * - the budget ledger (workers/workspace/ledger-store.ts): every run's
+ *   worst-case cost is reserved here before it starts, and settled after.
  */
 import { DurableObject } from "cloudflare:workers";
 import { readConfig } from "../../src/config";
@@ -17,6 +19,8 @@ import { LinearOAuthError, refreshAccessToken, type LinearTokens } from "../../s
 import { createLogger, describeError, type Logger } from "../../src/log";
 import type { TaskSpec } from "../../src/protocol/messages";
 import type { AppEnv } from "../env";
+import type { BudgetLimits } from "../../src/domain/budget";
+import { LedgerStore } from "../workspace/ledger-store";
 import { LocalAgentHub } from "../workspace/local-agent-hub";
 
 /** Refresh this long before expiry, so a token never expires in the middle of a burst of calls. */
@@ -47,6 +51,7 @@ export class Workspace extends DurableObject<AppEnv> {
    */
   #cached: Extract<AccessTokenResult, { ok: true }> | null = null;
   readonly #hub: LocalAgentHub;
+  readonly #ledger: LedgerStore;
 
   constructor(ctx: DurableObjectState, env: AppEnv) {
     super(ctx, env);
@@ -55,6 +60,7 @@ export class Workspace extends DurableObject<AppEnv> {
     this.#log = createLogger(config.LOG_LEVEL, { component: "Workspace" });
     this.#cipher = new TokenCipher(env.ENCRYPTION_KEY);
     this.#hub = new LocalAgentHub(ctx, env, config, this.#log);
+    this.#ledger = new LedgerStore(ctx.storage);
     // Agents ping every 20 s; this answer costs no wake-up, and its timestamp is the agent's liveness.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
   }
@@ -112,6 +118,23 @@ export class Workspace extends DurableObject<AppEnv> {
 
   async stopLocalTask(taskId: string, graceMs: number) {
     return this.#hub.stopTask(taskId, graceMs);
+  }
+
+  /** Reserves a run's worst case against the limits, atomically; the same id again is the same reservation. */
+  async reserveBudget(request: { id: string; amountUsd: number; repository: string | null }, limits: BudgetLimits) {
+    return this.#ledger.reserve(request, limits, Date.now());
+  }
+
+  async settleBudget(id: string, actualUsd: number): Promise<void> {
+    this.#ledger.settle(id, actualUsd, Date.now());
+  }
+
+  async releaseBudget(id: string): Promise<void> {
+    this.#ledger.release(id, Date.now());
+  }
+
+  async budgetStatus(limits: BudgetLimits, repository?: string) {
+    return this.#ledger.status(limits, Date.now(), repository);
   }
 
   async revokeAgentToken(tokenId: string): Promise<number> {

@@ -10,8 +10,9 @@
 import { backoffDelay } from "../../src/domain/backoff";
 import { startedStateToMoveTo } from "../../src/domain/issue-start";
 import { noRepositoryMessage, routeIssue } from "../../src/domain/routing";
-import { noExecutorMessage, routedMessage } from "../../src/domain/messages";
-import { chooseExecutor } from "../../src/domain/executor-choice";
+import { routedMessage } from "../../src/domain/messages";
+import { applyPlan } from "./apply-plan";
+import { planExecution } from "./orchestrate";
 import { activityJob, type JobSpec } from "../../src/domain/jobs";
 import type { EdgeConfig } from "../../src/config";
 import type { Db } from "../../src/db/client";
@@ -213,13 +214,16 @@ async function prepareSession(job: JobRecord, api: LinearApi, appUserId: string,
   );
 
   // Where the work runs, decided before the transaction (it reads D1); nothing is awaited inside it.
-  const executor = decision.matched
-    ? chooseExecutor({
-        strategy: ctx.config.EXECUTION_STRATEGY,
-        cloudConfigured: (await ctx.codegenCredential()) !== null,
-        local: await ctx.env.WORKSPACE.get(ctx.env.WORKSPACE.idFromName(ctx.organizationId)).localAvailability(decision.repository.name),
-      })
-    : null;
+  const plan = decision.matched ? await planExecution(ctx, session, issue, decision.repository.name) : null;
+  const attemptKey = `${agentSessionId}:1`;
+  // The worst case is reserved before anything starts; a replayed job meets its own reservation.
+  const reservation =
+    plan?.decision.executor && decision.matched
+      ? await ctx.env.WORKSPACE.get(ctx.env.WORKSPACE.idFromName(ctx.organizationId)).reserveBudget(
+          { id: attemptKey, amountUsd: plan.worstCaseUsd, repository: decision.repository.name },
+          plan.limits,
+        )
+      : null;
   const now = ctx.now();
   ctx.transaction(() => {
     ctx.store.setMeta("issue", JSON.stringify(issue));
@@ -253,17 +257,7 @@ async function prepareSession(job: JobRecord, api: LinearApi, appUserId: string,
         },
         now,
       );
-      if (executor?.executor === "cloud") {
-        ctx.store.appendTimeline({ agentSessionId, kind: "session.executor", summary: `Cloud: ${executor.reason}`, data: { executor: "cloud" } }, now);
-        ctx.store.enqueueJob({ kind: "cloud.start", payload: { agentSessionId, attemptKey: `${agentSessionId}:1` } }, now);
-      } else if (executor?.executor === "local") {
-        ctx.store.appendTimeline({ agentSessionId, kind: "session.executor", summary: `Local: ${executor.reason}`, data: { executor: "local" } }, now);
-        ctx.store.enqueueJob({ kind: "local.start", payload: { agentSessionId, attemptKey: `${agentSessionId}:1`, resumeFrom: null } }, now);
-      } else if (executor) {
-        ctx.store.updateAgentSession(agentSessionId, { status: "error", error: executor.reason, endedAt: now }, now);
-        ctx.store.appendTimeline({ agentSessionId, kind: "session.no_executor", summary: executor.reason }, now);
-        ctx.store.enqueueJob(activityJob(agentSessionId, { type: "error", body: noExecutorMessage(executor.reason) }), now);
-      }
+      if (plan) applyPlan(ctx, agentSessionId, attemptKey, plan, reservation, now);
     } else {
       ctx.store.updateAgentSession(agentSessionId, { status: "awaiting_input" }, now);
       ctx.store.appendTimeline({ agentSessionId, kind: "session.unrouted", summary: `No repository: ${decision.reason}` }, now);
@@ -296,9 +290,9 @@ async function syncToD1(ctx: JobContext): Promise<JobOutcome> {
         repositoryId: s.repositoryId,
         repositoryName: s.repositoryName,
         status: s.status,
-        executor: null,
-        agentType: null,
-        complexity: null,
+        executor: s.executor,
+        agentType: s.agentType,
+        complexity: s.complexity,
         outcome: null,
         error: s.error,
         createdAt: s.createdAt,

@@ -58,7 +58,7 @@ function taskPrompt(ctx: JobContext, agentSessionId: string): { prompt: string; 
 }
 
 export async function startLocalTask(job: JobRecord, ctx: JobContext): Promise<JobOutcome> {
-  const { agentSessionId, attemptKey, resumeFrom } = job.payload as Payload<"local.start">;
+  const { agentSessionId, attemptKey, resumeFrom, maxBudgetUsd } = job.payload as Payload<"local.start">;
   const session = ctx.store.getAgentSession(agentSessionId);
   if (!session || (session.stopRequestedAt && !resumeFrom)) return { kind: "done" };
   let exec = ctx.store.getExecution(attemptKey);
@@ -81,7 +81,7 @@ export async function startLocalTask(job: JobRecord, ctx: JobContext): Promise<J
     branchName: branchNameFor(identifier),
     prompt,
     systemPromptAppend: append,
-    maxBudgetUsd: ctx.config.MAX_COST_PER_TASK_USD ?? null,
+    maxBudgetUsd: maxBudgetUsd ?? ctx.config.MAX_COST_PER_TASK_USD ?? null,
     resumeClaudeSessionId: previous?.claudeSessionId ?? null,
     previousTotalCostUsd: previous?.claudeSessionId ? ctx.store.lastClaudeTotal(previous.claudeSessionId) : null,
   };

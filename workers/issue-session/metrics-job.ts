@@ -6,6 +6,8 @@
 import type { JobSpec } from "../../src/domain/jobs";
 import { cloudRunCost } from "../../src/domain/cloud-cost";
 import { recordExecutionMetrics } from "../../src/db/queries/metrics";
+import { loadWorkspaceSettings } from "../../src/db/queries/settings";
+import { effectiveSettings } from "../../src/domain/workspace-settings";
 import type { JobContext, JobOutcome } from "./jobs";
 import type { JobRecord } from "./store";
 
@@ -18,34 +20,34 @@ export async function recordMetrics(job: JobRecord, ctx: JobContext): Promise<Jo
   const session = ctx.store.getAgentSession(agentSessionId);
   const endedAt = exec.endedAt ?? ctx.now();
   const durationMs = Math.max(0, endedAt - exec.startedAt);
+  const settings = effectiveSettings(ctx.config, await loadWorkspaceSettings(ctx.db, ctx.organizationId), session?.repositoryName);
+  // Local: the run's share of the Claude session's running total, as reported. Cloud: the price model, an estimate.
+  const costUsd =
+    exec.executor === "local"
+      ? (exec.costUsd ?? 0)
+      : cloudRunCost({ pricePerRunUsd: settings.priceModel.perRunUsd, pricePerMinuteUsd: settings.priceModel.perMinuteUsd, durationMs: durationMs * ctx.config.CODEGEN_TIME_SCALE });
   await recordExecutionMetrics(ctx.db, {
     id: `${attemptKey}:${exec.resumes}`,
     workspaceId: ctx.organizationId,
     sessionId: agentSessionId,
     repositoryName: session?.repositoryName ?? null,
     executor: exec.executor,
-    agentType: null,
-    complexity: null,
+    agentType: session?.agentType ?? null,
+    complexity: session?.complexity ?? null,
     codegenRunId: exec.runId,
     localTaskId: exec.taskId,
     startedAt: exec.startedAt,
     endedAt,
     durationMs,
     outcome: exec.outcome ?? "failed",
-    // Local: the run's share of the Claude session's running total, as reported. Cloud: the price model, an estimate.
-    costUsd:
-      exec.executor === "local"
-        ? (exec.costUsd ?? 0)
-        : cloudRunCost({
-            pricePerRunUsd: ctx.config.CODEGEN_PRICE_PER_RUN_USD,
-            pricePerMinuteUsd: ctx.config.CODEGEN_PRICE_PER_MINUTE_USD,
-            durationMs: durationMs * ctx.config.CODEGEN_TIME_SCALE,
-          }),
+    costUsd,
     costEstimated: exec.executor !== "local",
     inputTokens: exec.inputTokens,
     outputTokens: exec.outputTokens,
     prUrls: exec.pullRequests.map((p) => p.url),
   });
+  // The reservation settles at what the run cost; local work on a subscription counts as $0 (the figure above is kept).
+  const counted = exec.executor === "local" && !settings.localCountsAgainstBudget ? 0 : costUsd;
+  await ctx.env.WORKSPACE.get(ctx.env.WORKSPACE.idFromName(ctx.organizationId)).settleBudget(attemptKey, counted);
   return { kind: "done" };
 }
-

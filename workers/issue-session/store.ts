@@ -64,6 +64,7 @@ const SCHEMA_STEPS: string[][] = [
     `CREATE TABLE IF NOT EXISTS local_messages (task_id TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (task_id, seq))`,
   ],
   [`ALTER TABLE executions ADD COLUMN sent_prompts TEXT NOT NULL DEFAULT '[]'`],
+  [`ALTER TABLE agent_sessions ADD COLUMN agent_type TEXT`, `ALTER TABLE agent_sessions ADD COLUMN complexity TEXT`, `ALTER TABLE agent_sessions ADD COLUMN executor TEXT`],
 ];
 
 export type SessionStatus = "pending" | "active" | "awaiting_input" | "ready" | "complete" | "error" | "stopped";
@@ -83,6 +84,9 @@ export interface AgentSessionRecord {
   repositoryGitUrl: string | null;
   codegenRepoId: number | null;
   baseBranch: string | null;
+  agentType: string | null;
+  complexity: string | null;
+  executor: string | null;
   routedAt: number | null;
   stopRequestedAt: number | null;
   error: string | null;
@@ -247,6 +251,9 @@ function toSession(row: Row): AgentSessionRecord {
     repositoryGitUrl: (row.repository_git_url as string | null) ?? null,
     codegenRepoId: row.codegen_repo_id === null || row.codegen_repo_id === undefined ? null : Number(row.codegen_repo_id),
     baseBranch: (row.base_branch as string | null) ?? null,
+    agentType: (row.agent_type as string | null) ?? null,
+    complexity: (row.complexity as string | null) ?? null,
+    executor: (row.executor as string | null) ?? null,
     routedAt: (row.routed_at as number | null) ?? null,
     stopRequestedAt: (row.stop_requested_at as number | null) ?? null,
     error: (row.error as string | null) ?? null,
@@ -335,7 +342,21 @@ export class IssueSessionStore {
     changes: Partial<
       Pick<
         AgentSessionRecord,
-        "status" | "repositoryId" | "repositoryName" | "repositoryGitUrl" | "codegenRepoId" | "baseBranch" | "routedAt" | "stopRequestedAt" | "error" | "endedAt" | "issueIdentifier" | "issueTitle"
+        | "status"
+        | "repositoryId"
+        | "repositoryName"
+        | "repositoryGitUrl"
+        | "codegenRepoId"
+        | "baseBranch"
+        | "agentType"
+        | "complexity"
+        | "executor"
+        | "routedAt"
+        | "stopRequestedAt"
+        | "error"
+        | "endedAt"
+        | "issueIdentifier"
+        | "issueTitle"
       >
     >,
     at: number,
@@ -347,6 +368,9 @@ export class IssueSessionStore {
       repositoryGitUrl: "repository_git_url",
       codegenRepoId: "codegen_repo_id",
       baseBranch: "base_branch",
+      agentType: "agent_type",
+      complexity: "complexity",
+      executor: "executor",
       routedAt: "routed_at",
       stopRequestedAt: "stop_requested_at",
       error: "error",

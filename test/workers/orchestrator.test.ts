@@ -1,0 +1,86 @@
+/**
+ * The orchestrator inside the edge: the budget ledger under concurrency, a
+ * configuration change applying to the next task, a run the budget cannot pay
+ * for, and the reservation settling at what the run cost.
+ */
+import { runDurableObjectAlarm } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { inject } from "vitest";
+import { CodegenEmulatorControl } from "../emulators/codegen/control-client";
+import { sha256Hex } from "../../src/crypto/hash";
+import { activitiesOf, api, createdPayload, createIssue, env, installedOrg, issueSessionStub, postWebhook, settle, type EmulatedOrg } from "./support";
+
+const codegen = new CodegenEmulatorControl(inject("codegenEmulatorUrl"));
+
+async function delegate(org: EmulatedOrg, fields: Record<string, unknown> = {}) {
+  const issue = await createIssue(org, { delegateToApp: true, ...fields });
+  const { agentSessionId, payload } = await createdPayload(org, issue);
+  await postWebhook(payload);
+  const stub = issueSessionStub(org.organizationId, issue.id);
+  const snapshot = await settle(stub);
+  return { issue, agentSessionId, stub, snapshot };
+}
+
+describe("the budget ledger", () => {
+  it("never reserves past the daily limit, however many reservations arrive at once", async () => {
+    const org = await installedOrg("Ledger");
+    const workspace = env.WORKSPACE.get(env.WORKSPACE.idFromName(org.organizationId));
+    const limits = { maxPerDayUsd: 37.5, maxPerTaskUsd: null };
+    const results = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => workspace.reserveBudget({ id: `run-${i}`, amountUsd: 1, repository: "web" }, limits)),
+    );
+    expect(results.filter((r) => r.ok)).toHaveLength(37);
+    const status = await workspace.budgetStatus(limits);
+    expect(status.usedTodayUsd).toBe(37);
+    expect(status.remainingTodayUsd).toBe(0.5);
+    // The same id again is the same reservation, not a second one.
+    expect((await workspace.reserveBudget({ id: "run-0", amountUsd: 1, repository: "web" }, limits)).ok).toBe(true);
+    expect((await workspace.budgetStatus(limits)).usedTodayUsd).toBe(37);
+  });
+});
+
+describe("configuration and budgets applied to tasks", () => {
+  it("applies a configuration change to the next task, and settles the run's reservation at its cost", async () => {
+    const org = await installedOrg("Switch");
+    const q = `?workspace=${org.organizationId}`;
+    await api(`/api/repositories${q}`, { method: "POST", body: JSON.stringify({ name: "web", isCatchAll: true }) });
+    const before = await delegate(org);
+    expect(before.snapshot.agentSessions[0]).toMatchObject({ executor: "local" });
+    const workspace = env.WORKSPACE.get(env.WORKSPACE.idFromName(org.organizationId));
+    const limits = { maxPerDayUsd: 20, maxPerTaskUsd: null };
+    // The waiting local task holds its estimate (no per-task cap was set to bound it).
+    const heldByLocal = (await workspace.budgetStatus(limits)).usedTodayUsd;
+
+    const cg = await codegen.createOrganization();
+    await codegen.script(cg.orgId, { default: { durationMs: 10_000, finalStatus: "COMPLETE", result: "Done." } });
+    await api(`/api/config${q}`, { method: "PUT", body: JSON.stringify({ strategy: "cloud-only", maxCostPerDayUsd: 20, codegen: { orgId: cg.orgId, apiToken: cg.apiToken } }) });
+    const after = await delegate(org);
+    expect(after.snapshot.agentSessions[0]).toMatchObject({ executor: "cloud" });
+    expect(await codegen.runs(cg.orgId)).toHaveLength(1);
+    expect((await activitiesOf(org, after.agentSessionId)).some((a) => a.content.body?.includes("cloud-only"))).toBe(true);
+
+    // Reserved: the worst case, $0.50 a run plus $0.02 a minute over the one-hour limit.
+    expect((await workspace.budgetStatus(limits)).usedTodayUsd).toBeCloseTo(heldByLocal + 1.7, 6);
+
+    await codegen.advanceClock(11_000);
+    const gate = env.CODEGEN_GATE.get(env.CODEGEN_GATE.idFromName(`codegen:${cg.orgId}:${(await sha256Hex(cg.apiToken)).slice(0, 16)}`));
+    await runDurableObjectAlarm(gate);
+    await settle(after.stub);
+    const metrics = await env.DB.prepare("SELECT cost_usd FROM execution_metrics WHERE session_id = ?").bind(after.agentSessionId).first<{ cost_usd: number }>();
+    expect((await workspace.budgetStatus(limits)).usedTodayUsd).toBeCloseTo(heldByLocal + metrics!.cost_usd, 4);
+    expect(metrics!.cost_usd).toBeLessThan(1.7);
+  });
+
+  it("does not start a run whose worst case the day's budget cannot pay for, and says why", async () => {
+    const org = await installedOrg("Broke");
+    const q = `?workspace=${org.organizationId}`;
+    await api(`/api/repositories${q}`, { method: "POST", body: JSON.stringify({ name: "web", isCatchAll: true }) });
+    const cg = await codegen.createOrganization();
+    await api(`/api/config${q}`, { method: "PUT", body: JSON.stringify({ strategy: "cloud-only", maxCostPerDayUsd: 1, codegen: { orgId: cg.orgId, apiToken: cg.apiToken } }) });
+    const { agentSessionId, snapshot } = await delegate(org);
+    const error = (await activitiesOf(org, agentSessionId)).find((a) => a.content.type === "error");
+    expect(error?.content.body).toMatch(/budget|limit/i);
+    expect(snapshot.agentSessions[0]!.status).toBe("error");
+    expect(await codegen.runs(cg.orgId)).toHaveLength(0);
+  });
+});

@@ -1,0 +1,79 @@
+/**
+ * The TaskOrchestrator's inputs, gathered for one routed task: the workspace's
+ * settings for the repository, the task's analysis, estimates from the run
+ * history, the situation (agents free, the cloud configured and healthy, the
+ * budget left), and the decision with its reason. Everything awaited happens
+ * here, before the session's transaction; the reservation itself is one
+ * synchronous transaction in the Workspace object.
+ */
+import type { BudgetLimits } from "../../src/domain/budget";
+import { estimateCost, worstCase, type RunRecord } from "../../src/domain/cost-estimate";
+import { selectExecutor, type ExecutorDecision } from "../../src/domain/select-executor";
+import { analyzeTask, type TaskAnalysis } from "../../src/domain/task-analysis";
+import { effectiveSettings, type EffectiveSettings } from "../../src/domain/workspace-settings";
+import { recentRunHistory } from "../../src/db/queries/history";
+import { loadWorkspaceSettings } from "../../src/db/queries/settings";
+import type { IssueDetails } from "../../src/linear/linear-api";
+import type { JobContext } from "./jobs";
+import type { AgentSessionRecord } from "./store";
+
+export interface ExecutionPlan {
+  decision: ExecutorDecision;
+  analysis: TaskAnalysis;
+  settings: EffectiveSettings;
+  limits: BudgetLimits;
+  /** What the ledger reserves for the chosen executor. */
+  worstCaseUsd: number;
+  /** The local run's `maxBudgetUsd` (null: no cap). */
+  localMaxBudgetUsd: number | null;
+  estimate: { localUsd: number; cloudUsd: number };
+}
+
+/** When no per-task limit is set but a daily one is, a local run is capped at this multiple of its estimate. */
+const LOCAL_BUDGET_HEADROOM = 3;
+
+export async function planExecution(ctx: JobContext, session: AgentSessionRecord, issue: IssueDetails, repository: string): Promise<ExecutionPlan> {
+  const workspace = ctx.env.WORKSPACE.get(ctx.env.WORKSPACE.idFromName(ctx.organizationId));
+  const settings = effectiveSettings(ctx.config, await loadWorkspaceSettings(ctx.db, ctx.organizationId), repository);
+  const analysis = analyzeTask(
+    {
+      title: issue.title,
+      description: issue.description ?? null,
+      labels: issue.labels.nodes.map((l) => l.name),
+      estimate: issue.estimate ?? null,
+      priority: issue.priority ?? 0,
+      subIssueCount: issue.children.nodes.length,
+      guidance: session.guidance,
+      promptText: session.initialComment,
+    },
+    { labelMap: settings.labelMap },
+  );
+  const history = (await recentRunHistory(ctx.db, ctx.organizationId)).filter(
+    (r): r is RunRecord => r.repository !== null && r.agentType !== null && r.complexity !== null && (r.executor === "local" || r.executor === "cloud"),
+  );
+  const priceModel = { perRunUsd: settings.priceModel.perRunUsd, perMinuteUsd: settings.priceModel.perMinuteUsd };
+  const estimate = estimateCost(history, { repository, agentType: analysis.agentType, complexity: analysis.complexity }, priceModel);
+  const limits: BudgetLimits = { maxPerDayUsd: settings.maxCostPerDayUsd, maxPerTaskUsd: settings.maxCostPerTaskUsd };
+  const localMaxBudgetUsd = settings.maxCostPerTaskUsd ?? (settings.maxCostPerDayUsd !== null ? Math.max(1, estimate.localUsd * LOCAL_BUDGET_HEADROOM) : null);
+  const cloudWorstCaseUsd = worstCase({ executor: "cloud", maxBudgetUsd: 0, priceModel, runTimeoutMs: ctx.config.CODEGEN_RUN_TIMEOUT_MS });
+  // A local run with no cap at all has no worst case; it reserves its estimate, and no limit applies to it anyway.
+  const localWorstCaseUsd = localMaxBudgetUsd !== null ? worstCase({ executor: "local", maxBudgetUsd: localMaxBudgetUsd, priceModel, runTimeoutMs: 0 }) : estimate.localUsd;
+
+  const credential = await ctx.codegenCredential();
+  const cloudHealthy = credential ? (await ctx.env.CODEGEN_GATE.get(ctx.env.CODEGEN_GATE.idFromName(credential.gateName)).health()).available : false;
+  const local = await workspace.localAvailability(repository);
+  const budget = await workspace.budgetStatus(limits, repository);
+  const decision = selectExecutor(
+    { ...analysis, repository, priority: issue.priority ?? 0 },
+    settings.strategy,
+    {
+      local: { agentsOnline: local.agentsOnline, freeSlots: local.freeSlots, expectedWaitMs: local.freeSlots > 0 ? 0 : null },
+      localWaitLimitMs: ctx.config.LOCAL_QUEUE_TIMEOUT_MS,
+      cloud: { configured: credential !== null, healthy: cloudHealthy },
+      budget: { remainingTodayUsd: budget.remainingTodayUsd, maxPerTaskUsd: settings.maxCostPerTaskUsd, localCountsAgainstBudget: settings.localCountsAgainstBudget },
+      estimate: { localUsd: estimate.localUsd, cloudUsd: estimate.cloudUsd, cloudWorstCaseUsd, localWorstCaseUsd },
+    },
+  );
+  const worst = decision.executor === "cloud" ? cloudWorstCaseUsd : settings.localCountsAgainstBudget ? localWorstCaseUsd : 0;
+  return { decision, analysis, settings, limits, worstCaseUsd: worst, localMaxBudgetUsd, estimate: { localUsd: estimate.localUsd, cloudUsd: estimate.cloudUsd } };
+}
