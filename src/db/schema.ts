@@ -153,6 +153,40 @@ export const executionMetricsDaily = sqliteTable(
   (t) => [primaryKey({ columns: [t.workspaceId, t.day, t.executor, t.repositoryName, t.agentType] })],
 );
 
+/**
+ * How long runs took, per workspace and UTC day of `started_at`, by bucket of
+ * two significant digits (0–99 ms one bucket each, then 100–109, 110–119, …,
+ * 990–999, 1000–1099, …): what the stats find the bucket of a percentile in,
+ * before reading the exact value from the runs of that bucket alone. Kept by
+ * triggers on `execution_metrics` (migration 0007).
+ */
+export const executionDurationsDaily = sqliteTable(
+  "execution_durations_daily",
+  {
+    workspaceId: text("workspace_id").notNull(),
+    day: integer("day").notNull(),
+    bucket: integer("bucket").notNull(),
+    runs: integer("runs").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.day, t.bucket] })],
+);
+
+/**
+ * The most runs that overlapped at one instant of each UTC day, per workspace.
+ * A run spans [started_at, its end], its end being `ended_at` (or start plus
+ * duration, or the start itself) and at most 24 h after its start. Kept by
+ * triggers on `execution_metrics` (migration 0007).
+ */
+export const executionPeaksDaily = sqliteTable(
+  "execution_peaks_daily",
+  {
+    workspaceId: text("workspace_id").notNull(),
+    day: integer("day").notNull(),
+    peak: integer("peak").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.day] })],
+);
+
 /** Tokens the local agents connect with. Only a SHA-256 of the token is kept. */
 export const agentTokens = sqliteTable(
   "agent_tokens",

@@ -24,6 +24,7 @@ export type JobSpec =
   | { kind: "local.followup"; payload: { agentSessionId: string; attemptKey: string; prompt: string } }
   | { kind: "local.stop"; payload: { agentSessionId: string; attemptKey: string } }
   | { kind: "local.flush-tools"; payload: { agentSessionId: string; attemptKey: string } }
+  | { kind: "session.fallback"; payload: { agentSessionId: string; fromAttemptKey: string; to: "local" | "cloud"; reason: string } }
   | { kind: "metrics.record"; payload: { agentSessionId: string; attemptKey: string } }
   | { kind: "d1.sync"; payload: Record<string, never> };
 
@@ -45,6 +46,7 @@ export function laneOf(spec: JobSpec): string {
     case "local.start":
     case "local.followup":
     case "local.stop":
+    case "session.fallback":
       return `run:${spec.payload.agentSessionId}`;
     case "local.flush-tools":
       return `linear:${spec.payload.agentSessionId}`;

@@ -129,3 +129,7 @@ export function budgetRefused(reason: string, worstCaseUsd: number, remainingUsd
   const left = remainingUsd === null ? "" : ` $${remainingUsd.toFixed(2)} is left today;`;
   return `I won't start this: ${reason}.${left} this run could cost up to $${worstCaseUsd.toFixed(2)}. Raise the limit (PUT /api/config) or try again later.`;
 }
+
+export function fallingBack(to: "local" | "cloud", reason: string): string {
+  return to === "local" ? `Falling back to a local agent: ${reason}.` : `Falling back to a Codegen cloud run: ${reason}.`;
+}

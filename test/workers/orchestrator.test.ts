@@ -3,7 +3,7 @@
  * configuration change applying to the next task, a run the budget cannot pay
  * for, and the reservation settling at what the run cost.
  */
-import { runDurableObjectAlarm } from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { inject } from "vitest";
 import { CodegenEmulatorControl } from "../emulators/codegen/control-client";
@@ -82,5 +82,43 @@ describe("configuration and budgets applied to tasks", () => {
     expect(error?.content.body).toMatch(/budget|limit/i);
     expect(snapshot.agentSessions[0]!.status).toBe("error");
     expect(await codegen.runs(cg.orgId)).toHaveLength(0);
+  });
+});
+
+describe("fallbacks", () => {
+  async function hybridWorkspace(name: string) {
+    const org = await installedOrg(name);
+    const q = `?workspace=${org.organizationId}`;
+    await api(`/api/repositories${q}`, { method: "POST", body: JSON.stringify({ name: "web", isCatchAll: true }) });
+    const cg = await codegen.createOrganization();
+    await api(`/api/config${q}`, { method: "PUT", body: JSON.stringify({ strategy: "hybrid-smart", codegen: { orgId: cg.orgId, apiToken: cg.apiToken } }) });
+    return { org, cg };
+  }
+
+  it("moves high-complexity work to a local agent when the cloud run cannot start, and says so", async () => {
+    const { org, cg } = await hybridWorkspace("Cloud down");
+    await codegen.addFault({ kind: "http403", orgId: cg.orgId, endpoint: "create" });
+    const { agentSessionId, snapshot } = await delegate(org, { title: "Build the new billing page", estimate: 8, labels: ["feature"] });
+    expect(snapshot.timeline.some((t) => t.kind === "session.fallback")).toBe(true);
+    const bodies = (await activitiesOf(org, agentSessionId)).map((a) => a.content.body ?? "");
+    expect(bodies.some((b) => b.startsWith("Falling back to a local agent"))).toBe(true);
+    const hub = await env.WORKSPACE.get(env.WORKSPACE.idFromName(org.organizationId)).hubSnapshot();
+    expect(hub.tasks.some((t) => t.agentSessionId === agentSessionId && t.state === "queued")).toBe(true);
+  });
+
+  it("moves a local task no agent took in time to the cloud", async () => {
+    const { org, cg } = await hybridWorkspace("No agents");
+    await codegen.script(cg.orgId, { default: { durationMs: 600_000 } });
+    const { agentSessionId, stub } = await delegate(org, { title: "Fix a typo", estimate: 1 });
+    const workspace = env.WORKSPACE.get(env.WORKSPACE.idFromName(org.organizationId));
+    // The queue's deadline passes.
+    await runInDurableObject(workspace, (_instance, state) => {
+      state.storage.sql.exec(`UPDATE tasks SET queue_deadline_at = ? WHERE state = 'queued'`, Date.now() - 1);
+    });
+    await runDurableObjectAlarm(workspace);
+    await settle(stub);
+    expect(await codegen.runs(cg.orgId)).toHaveLength(1);
+    const bodies = (await activitiesOf(org, agentSessionId)).map((a) => a.content.body ?? "");
+    expect(bodies.some((b) => b.startsWith("Falling back to a Codegen cloud run"))).toBe(true);
   });
 });

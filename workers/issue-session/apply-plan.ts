@@ -11,7 +11,7 @@ import type { ExecutionPlan } from "./orchestrate";
 
 export function applyPlan(ctx: JobContext, agentSessionId: string, attemptKey: string, plan: ExecutionPlan, reservation: ReserveResult | null, now: number): void {
   const { decision, analysis } = plan;
-  ctx.store.updateAgentSession(agentSessionId, { agentType: analysis.agentType, complexity: analysis.complexity, executor: decision.executor }, now);
+  ctx.store.updateAgentSession(agentSessionId, { agentType: analysis.agentType, complexity: analysis.complexity, executor: decision.executor, fallback: decision.fallback }, now);
   ctx.store.appendTimeline(
     {
       agentSessionId,

@@ -172,6 +172,14 @@ function checkInterval(ctx: JobContext): number {
  */
 function failStart(ctx: JobContext, exec: ExecutionRecord, message: string): void {
   const now = ctx.now();
+  const session = ctx.store.getAgentSession(exec.agentSessionId);
+  if (session?.fallback === "local") {
+    ctx.transaction(() => {
+      ctx.store.updateExecution(exec.attemptKey, { state: "ended", outcome: "failed", error: message, endedAt: now });
+      ctx.store.enqueueJob({ kind: "session.fallback", payload: { agentSessionId: exec.agentSessionId, fromAttemptKey: exec.attemptKey, to: "local", reason: `the cloud run could not start (${message})` } }, now);
+    });
+    return;
+  }
   ctx.transaction(() => {
     ctx.store.updateExecution(exec.attemptKey, { state: "ended", outcome: "failed", error: message, endedAt: now });
     ctx.store.updateAgentSession(exec.agentSessionId, { status: "error", error: message, endedAt: now }, now);

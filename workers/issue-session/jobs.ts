@@ -35,6 +35,7 @@ import {
 } from "./cloud-jobs";
 import type { LinearAccessProvider } from "./linear-access";
 import { flushToolCalls, followUpLocal, startLocalTask, stopLocal } from "./local-jobs";
+import { fallBack } from "./fallback-job";
 import { recordMetrics } from "./metrics-job";
 import type { IssueSessionStore, JobRecord } from "./store";
 
@@ -112,6 +113,8 @@ export async function runJob(job: JobRecord, ctx: JobContext): Promise<JobOutcom
         flushToolCalls(job, ctx, (content) => api.createAgentActivity({ id: activityId, agentSessionId, content: { type: "action", ...content }, ephemeral: true })),
       );
     }
+    case "session.fallback":
+      return fallBack(job, ctx);
     case "metrics.record":
       return recordMetrics(job, ctx);
     case "d1.sync":

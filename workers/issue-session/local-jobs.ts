@@ -179,8 +179,12 @@ export function applyLocalUpdate(ctx: JobContext, update: LocalTaskUpdate): void
         if (exec.state === "ended" || exec.state === "stopped") return;
         const session = ctx.store.getAgentSession(agentSessionId);
         const minutes = Math.round(update.waitedMs / 60_000);
-        // The seam for the orchestrator's fallback to the cloud; until then the session ends here and says why.
         ctx.store.updateExecution(attemptKey, { state: "ended", outcome: "failed", endedAt: now, error: "no local agent took the task" });
+        if (session?.fallback === "cloud") {
+          const reason = `no local agent that serves \`${session.repositoryName}\` took it within ${minutes} minutes`;
+          ctx.store.enqueueJob({ kind: "session.fallback", payload: { agentSessionId, fromAttemptKey: attemptKey, to: "cloud", reason } }, now);
+          return;
+        }
         ctx.store.updateAgentSession(agentSessionId, { status: "error", endedAt: now, error: "no local agent took the task" }, now);
         ctx.store.appendTimeline({ agentSessionId, kind: "local.queue_timeout", summary: `No agent within ${minutes} min` }, now);
         ctx.store.enqueueJob(activityJob(agentSessionId, { type: "error", body: localQueueTimeout(session?.repositoryName ?? "", minutes) }), now);

@@ -65,6 +65,7 @@ const SCHEMA_STEPS: string[][] = [
   ],
   [`ALTER TABLE executions ADD COLUMN sent_prompts TEXT NOT NULL DEFAULT '[]'`],
   [`ALTER TABLE agent_sessions ADD COLUMN agent_type TEXT`, `ALTER TABLE agent_sessions ADD COLUMN complexity TEXT`, `ALTER TABLE agent_sessions ADD COLUMN executor TEXT`],
+  [`ALTER TABLE agent_sessions ADD COLUMN fallback TEXT`],
 ];
 
 export type SessionStatus = "pending" | "active" | "awaiting_input" | "ready" | "complete" | "error" | "stopped";
@@ -87,6 +88,8 @@ export interface AgentSessionRecord {
   agentType: string | null;
   complexity: string | null;
   executor: string | null;
+  /** Where the work goes if the chosen executor fails (the orchestrator's decision). */
+  fallback: string | null;
   routedAt: number | null;
   stopRequestedAt: number | null;
   error: string | null;
@@ -254,6 +257,7 @@ function toSession(row: Row): AgentSessionRecord {
     agentType: (row.agent_type as string | null) ?? null,
     complexity: (row.complexity as string | null) ?? null,
     executor: (row.executor as string | null) ?? null,
+    fallback: (row.fallback as string | null) ?? null,
     routedAt: (row.routed_at as number | null) ?? null,
     stopRequestedAt: (row.stop_requested_at as number | null) ?? null,
     error: (row.error as string | null) ?? null,
@@ -351,6 +355,7 @@ export class IssueSessionStore {
         | "agentType"
         | "complexity"
         | "executor"
+        | "fallback"
         | "routedAt"
         | "stopRequestedAt"
         | "error"
@@ -371,6 +376,7 @@ export class IssueSessionStore {
       agentType: "agent_type",
       complexity: "complexity",
       executor: "executor",
+      fallback: "fallback",
       routedAt: "routed_at",
       stopRequestedAt: "stop_requested_at",
       error: "error",
