@@ -133,3 +133,10 @@ export function budgetRefused(reason: string, worstCaseUsd: number, remainingUsd
 export function fallingBack(to: "local" | "cloud", reason: string): string {
   return to === "local" ? `Falling back to a local agent: ${reason}.` : `Falling back to a Codegen cloud run: ${reason}.`;
 }
+
+/** A follow-up that asks for the local fallback after a cloud run passed its time limit. */
+export const RUN_LOCALLY = /\brun (it )?locally\b/i;
+
+export function cloudTimedOutAsk(limitMinutes: number, webUrl: string | null): string {
+  return `The Codegen run has passed its time limit of ${limitMinutes} minutes without finishing. It may still be working, so I haven't started anything else. Reply "run locally" to start a local run now (the cloud run may still finish too), or wait and I'll post its result if it ends.${webUrl ? ` Run: ${webUrl}` : ""}`;
+}

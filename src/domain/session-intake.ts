@@ -17,7 +17,7 @@ import type {
 } from "../linear/webhook-schemas";
 import type { AgentActivityContent } from "../linear/linear-api";
 import type { JobSpec } from "./jobs";
-import { STOPPED_NOTHING_RUNNING, acknowledgement, NO_ISSUE_MESSAGE, promptNoted } from "./messages";
+import { RUN_LOCALLY, STOPPED_NOTHING_RUNNING, acknowledgement, NO_ISSUE_MESSAGE, promptNoted } from "./messages";
 
 export type { JobSpec } from "./jobs";
 
@@ -187,6 +187,17 @@ function planPrompted(event: AgentSessionEvent, facts: IntakeFacts, newId: () =>
       jobs: live
         ? [{ kind: execution.executor === "local" ? "local.stop" : "cloud.stop", payload: { agentSessionId: sessionId, attemptKey: execution.attemptKey } }]
         : [activity(sessionId, { type: "response", body: STOPPED_NOTHING_RUNNING }, newId)],
+    };
+  }
+  // A cloud run past its time limit: the user asked us to start a local run after all.
+  if (execution && execution.executor === "cloud" && execution.state === "timed_out" && RUN_LOCALLY.test(body)) {
+    return {
+      outcome: "accepted",
+      appUserId: event.appUserId,
+      agentSession,
+      prompt,
+      timeline: [{ agentSessionId: sessionId, kind: "session.prompted", summary: `The user wrote: ${body.slice(0, 200)}`, data: { activityId: act.id } }],
+      jobs: [{ kind: "session.fallback", payload: { agentSessionId: sessionId, fromAttemptKey: execution.attemptKey, to: "local", reason: "you asked for a local run after the cloud run passed its time limit" } }],
     };
   }
   // A local task takes the message as a follow-up whatever its state: pushed into the

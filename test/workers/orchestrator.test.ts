@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { inject } from "vitest";
 import { CodegenEmulatorControl } from "../emulators/codegen/control-client";
 import { sha256Hex } from "../../src/crypto/hash";
-import { activitiesOf, api, createdPayload, createIssue, env, installedOrg, issueSessionStub, postWebhook, settle, type EmulatedOrg } from "./support";
+import { activitiesOf, api, createdPayload, createIssue, emulator, env, fireTimers, installedOrg, issueSessionStub, postWebhook, settle, type EmulatedOrg } from "./support";
 
 const codegen = new CodegenEmulatorControl(inject("codegenEmulatorUrl"));
 
@@ -120,5 +120,24 @@ describe("fallbacks", () => {
     expect(await codegen.runs(cg.orgId)).toHaveLength(1);
     const bodies = (await activitiesOf(org, agentSessionId)).map((a) => a.content.body ?? "");
     expect(bodies.some((b) => b.startsWith("Falling back to a Codegen cloud run"))).toBe(true);
+  });
+
+  it("asks before racing a cloud run past its time limit, and starts a local run when told to", async () => {
+    const { org, cg } = await hybridWorkspace("Slow cloud");
+    await codegen.script(cg.orgId, { default: { durationMs: 7_200_000 } });
+    const { agentSessionId, stub } = await delegate(org, { title: "Build the new billing page", estimate: 8, labels: ["feature"] });
+    expect(await codegen.runs(cg.orgId)).toHaveLength(1);
+    await fireTimers(stub, "cloud.deadline");
+    await settle(stub);
+    const ask = (await activitiesOf(org, agentSessionId)).find((a) => a.content.type === "elicitation");
+    expect(ask?.content.body).toContain('Reply "run locally"');
+    let hub = await env.WORKSPACE.get(env.WORKSPACE.idFromName(org.organizationId)).hubSnapshot();
+    expect(hub.tasks.filter((t) => t.agentSessionId === agentSessionId)).toHaveLength(0);
+
+    const reply = await emulator<{ payload: Record<string, unknown> }>(`/_emulator/agent-sessions/${agentSessionId}/prompt`, { body: "ok, run it locally", deliver: false });
+    await postWebhook(reply.payload);
+    await settle(stub);
+    hub = await env.WORKSPACE.get(env.WORKSPACE.idFromName(org.organizationId)).hubSnapshot();
+    expect(hub.tasks.filter((t) => t.agentSessionId === agentSessionId)).toHaveLength(1);
   });
 });

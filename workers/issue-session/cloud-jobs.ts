@@ -20,9 +20,12 @@ import {
   cloudStoppedWithPr,
   cloudSucceeded,
   cloudTimedOut,
+  cloudTimedOutAsk,
   STOPPED_NOTHING_RUNNING,
 } from "../../src/domain/messages";
 import { describeError } from "../../src/log";
+import { loadWorkspaceSettings } from "../../src/db/queries/settings";
+import { effectiveSettings } from "../../src/domain/workspace-settings";
 import type { CloudRunObservation, CodegenFailure, GateResult } from "../durable-objects/codegen-gate";
 import type { CodegenCredentialRef } from "../codegen-credentials";
 import type { JobContext, JobOutcome } from "./jobs";
@@ -259,12 +262,28 @@ export async function cloudDeadline(job: JobRecord, ctx: JobContext): Promise<Jo
   const exec = ctx.store.getExecution(attemptKey);
   // A resumed run has a new deadline, with its own timer; this one is stale.
   if (!exec || exec.state !== "running" || exec.deadlineAt !== deadlineAt) return { kind: "done" };
+  const session = ctx.store.getAgentSession(exec.agentSessionId);
+  const settings = effectiveSettings(ctx.config, await loadWorkspaceSettings(ctx.db, ctx.organizationId), session?.repositoryName);
+  const minutes = Math.round(ctx.config.CODEGEN_RUN_TIMEOUT_MS / 60_000);
+  // The run may still be working: a local run is started only when the workspace said to go ahead; otherwise we ask.
+  const canFallBack = session?.fallback === "local";
   const now = ctx.now();
   ctx.transaction(() => {
     ctx.store.updateExecution(attemptKey, { state: "timed_out", outcome: "timed_out", endedAt: now });
     ctx.store.updateAgentSession(exec.agentSessionId, { status: "error", error: "time limit passed" }, now);
     ctx.store.appendTimeline({ agentSessionId: exec.agentSessionId, kind: "cloud.timed_out", summary: `Codegen run ${exec.runId} passed its time limit; still watching it` }, now);
-    ctx.store.enqueueJob(activityJob(exec.agentSessionId, { type: "error", body: cloudTimedOut(Math.round(ctx.config.CODEGEN_RUN_TIMEOUT_MS / 60_000), exec.webUrl) }), now);
+    if (canFallBack && settings.cloudTimeoutAction === "fallback") {
+      ctx.store.enqueueJob(activityJob(exec.agentSessionId, { type: "thought", body: cloudTimedOut(minutes, exec.webUrl) }), now);
+      ctx.store.enqueueJob(
+        { kind: "session.fallback", payload: { agentSessionId: exec.agentSessionId, fromAttemptKey: attemptKey, to: "local", reason: `the cloud run passed its ${minutes}-minute limit` } },
+        now,
+      );
+    } else if (canFallBack) {
+      ctx.store.updateAgentSession(exec.agentSessionId, { status: "awaiting_input" }, now);
+      ctx.store.enqueueJob(activityJob(exec.agentSessionId, { type: "elicitation", body: cloudTimedOutAsk(minutes, exec.webUrl) }), now);
+    } else {
+      ctx.store.enqueueJob(activityJob(exec.agentSessionId, { type: "error", body: cloudTimedOut(minutes, exec.webUrl) }), now);
+    }
     ctx.store.enqueueJob({ kind: "metrics.record", payload: { agentSessionId: exec.agentSessionId, attemptKey } }, now);
   });
   return { kind: "done" };
