@@ -246,3 +246,19 @@ export const workspaceSettings = sqliteTable("workspace_settings", {
   settings: text("settings", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
   updatedAt: integer("updated_at").notNull(),
 });
+
+/** Alerts raised, once per condition per period (unique on workspace, kind and period). */
+export const alerts = sqliteTable(
+  "alerts",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id").notNull(),
+    kind: text("kind").notNull(),
+    periodKey: text("period_key").notNull(),
+    text: text("text").notNull(),
+    status: text("status").notNull(), // pending | sent | failed | no_webhook
+    error: text("error"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [uniqueIndex("alerts_once_per_period").on(t.workspaceId, t.kind, t.periodKey)],
+);

@@ -141,3 +141,19 @@ describe("fallbacks", () => {
     expect(hub.tasks.filter((t) => t.agentSessionId === agentSessionId)).toHaveLength(1);
   });
 });
+
+describe("alerts", () => {
+  it("records a waiting-with-no-agent alert once per hour, and records a webhook that failed", async () => {
+    const org = await installedOrg("Alerts");
+    const q = `?workspace=${org.organizationId}`;
+    await api(`/api/repositories${q}`, { method: "POST", body: JSON.stringify({ name: "web", isCatchAll: true }) });
+    // A webhook nobody listens on: the delivery fails, is recorded, and the work goes on.
+    await api(`/api/config${q}`, { method: "PUT", body: JSON.stringify({ alerts: { webhookUrl: "http://127.0.0.1:9/hooks" } }) });
+    const first = await delegate(org);
+    await delegate(org);
+    const rows = await env.DB.prepare("SELECT kind, status, error FROM alerts WHERE workspace_id = ?").bind(org.organizationId).all<{ kind: string; status: string; error: string | null }>();
+    expect(rows.results).toHaveLength(1);
+    expect(rows.results[0]).toMatchObject({ kind: "agents_offline", status: "failed" });
+    expect(first.snapshot.agentSessions[0]!.status).toBe("active");
+  });
+});

@@ -21,6 +21,9 @@ import {
 } from "../../src/domain/messages";
 import { branchNameFor } from "../../src/codegen/prompt";
 import type { TaskSpec } from "../../src/protocol/messages";
+import { loadWorkspaceSettings } from "../../src/db/queries/settings";
+import { effectiveSettings } from "../../src/domain/workspace-settings";
+import { checkAgentsOffline } from "./alert-checks";
 import type { LocalTaskUpdate } from "../workspace/local-agent-hub";
 import type { JobContext, JobOutcome } from "./jobs";
 import type { ExecutionRecord, JobRecord } from "./store";
@@ -86,6 +89,10 @@ export async function startLocalTask(job: JobRecord, ctx: JobContext): Promise<J
     previousTotalCostUsd: previous?.claudeSessionId ? ctx.store.lastClaudeTotal(previous.claudeSessionId) : null,
   };
   const queued = await workspaceOf(ctx).enqueueLocalTask({ sessionObject: ctx.objectName, spec, requiredAgentId: previous?.agentId ?? null });
+  if (queued.agentsOnline === 0) {
+    const settings = effectiveSettings(ctx.config, await loadWorkspaceSettings(ctx.db, ctx.organizationId), session.repositoryName);
+    await checkAgentsOffline(ctx, settings, session.repositoryName ?? "", session.issueIdentifier);
+  }
   const now = ctx.now();
   ctx.transaction(() => {
     ctx.store.updateExecution(attemptKey, { taskId: attemptKey, startedAt: now, claudeSessionId: queued.freshSession ? null : (previous?.claudeSessionId ?? null) });

@@ -8,6 +8,7 @@ import { cloudRunCost } from "../../src/domain/cloud-cost";
 import { recordExecutionMetrics } from "../../src/db/queries/metrics";
 import { loadWorkspaceSettings } from "../../src/db/queries/settings";
 import { effectiveSettings } from "../../src/domain/workspace-settings";
+import { checkBudgetAndSuccess } from "./alert-checks";
 import type { JobContext, JobOutcome } from "./jobs";
 import type { JobRecord } from "./store";
 
@@ -49,5 +50,6 @@ export async function recordMetrics(job: JobRecord, ctx: JobContext): Promise<Jo
   // The reservation settles at what the run cost; local work on a subscription counts as $0 (the figure above is kept).
   const counted = exec.executor === "local" && !settings.localCountsAgainstBudget ? 0 : costUsd;
   await ctx.env.WORKSPACE.get(ctx.env.WORKSPACE.idFromName(ctx.organizationId)).settleBudget(attemptKey, counted);
+  await checkBudgetAndSuccess(ctx, settings);
   return { kind: "done" };
 }

@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { and, eq, gte, isNotNull, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { executionMetrics } from "../schema";
 
@@ -22,4 +22,17 @@ export async function recordExecutionMetrics(db: Db, row: ExecutionMetricsRow): 
         outputTokens: sql`excluded.output_tokens`,
       },
     });
+}
+
+/** Runs started since `since` (epoch ms) and how many succeeded: the success rate the alerts watch. */
+export async function outcomesSince(db: Db, workspaceId: string, since: number): Promise<{ tasks: number; succeeded: number }> {
+  const row = await db
+    .select({
+      tasks: sql<number>`count(*)`,
+      succeeded: sql<number>`coalesce(sum(case when ${executionMetrics.outcome} = 'succeeded' then 1 else 0 end), 0)`,
+    })
+    .from(executionMetrics)
+    .where(and(eq(executionMetrics.workspaceId, workspaceId), gte(executionMetrics.startedAt, since), isNotNull(executionMetrics.endedAt)))
+    .get();
+  return { tasks: Number(row?.tasks ?? 0), succeeded: Number(row?.succeeded ?? 0) };
 }
