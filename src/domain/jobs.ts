@@ -6,23 +6,21 @@
  * holds up one due now.
  */
 import type { AgentActivityContent, AgentSessionUpdate } from "../linear/linear-api";
+import type { ExecutorKind, FollowUpRequest, StartRequest, StopRequest } from "./executor";
 
 export type JobSpec =
   | { kind: "linear.activity"; payload: { activityId: string; agentSessionId: string; content: AgentActivityContent; ephemeral?: boolean } }
   | { kind: "linear.session-update"; payload: { agentSessionId: string; update: AgentSessionUpdate } }
   | { kind: "linear.attachment"; payload: { agentSessionId: string; issueId: string; url: string; title: string } }
   | { kind: "session.prepare"; payload: { agentSessionId: string } }
-  | { kind: "cloud.start"; payload: { agentSessionId: string; attemptKey: string } }
+  | { kind: "execution.start"; payload: StartRequest & { executor: ExecutorKind } }
+  | { kind: "execution.followup"; payload: FollowUpRequest & { executor: ExecutorKind } }
+  | { kind: "execution.stop"; payload: StopRequest & { executor: ExecutorKind } }
   | { kind: "cloud.watch"; payload: { agentSessionId: string; attemptKey: string } }
   | { kind: "cloud.finish"; payload: { agentSessionId: string; attemptKey: string } }
-  | { kind: "cloud.resume"; payload: { agentSessionId: string; attemptKey: string; prompt: string } }
-  | { kind: "cloud.stop"; payload: { agentSessionId: string; attemptKey: string } }
   | { kind: "cloud.deadline"; payload: { agentSessionId: string; attemptKey: string; deadlineAt: number } }
   | { kind: "cloud.logs"; payload: { agentSessionId: string; attemptKey: string } }
   | { kind: "cloud.check"; payload: { agentSessionId: string; attemptKey: string } }
-  | { kind: "local.start"; payload: { agentSessionId: string; attemptKey: string; resumeFrom: string | null; maxBudgetUsd?: number | null } }
-  | { kind: "local.followup"; payload: { agentSessionId: string; attemptKey: string; prompt: string } }
-  | { kind: "local.stop"; payload: { agentSessionId: string; attemptKey: string } }
   | { kind: "local.flush-tools"; payload: { agentSessionId: string; attemptKey: string } }
   | { kind: "session.fallback"; payload: { agentSessionId: string; fromAttemptKey: string; to: "local" | "cloud"; reason: string } }
   | { kind: "metrics.record"; payload: { agentSessionId: string; attemptKey: string } }
@@ -38,14 +36,11 @@ export function laneOf(spec: JobSpec): string {
       return `linear:${spec.payload.agentSessionId}`;
     case "session.prepare":
       return `prepare:${spec.payload.agentSessionId}`;
-    case "cloud.start":
+    case "execution.start":
+    case "execution.followup":
+    case "execution.stop":
     case "cloud.watch":
     case "cloud.finish":
-    case "cloud.resume":
-    case "cloud.stop":
-    case "local.start":
-    case "local.followup":
-    case "local.stop":
     case "session.fallback":
       return `run:${spec.payload.agentSessionId}`;
     case "local.flush-tools":

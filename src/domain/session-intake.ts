@@ -185,7 +185,7 @@ function planPrompted(event: AgentSessionEvent, facts: IntakeFacts, newId: () =>
       timeline: [{ agentSessionId: sessionId, kind: "session.stop_requested", summary: "The user asked to stop", data: { activityId: act.id } }],
       // A live run gets a stop that says what it did to the run; otherwise there is nothing to stop.
       jobs: live
-        ? [{ kind: execution.executor === "local" ? "local.stop" : "cloud.stop", payload: { agentSessionId: sessionId, attemptKey: execution.attemptKey } }]
+        ? [{ kind: "execution.stop", payload: { executor: execution.executor, agentSessionId: sessionId, attemptKey: execution.attemptKey } }]
         : [activity(sessionId, { type: "response", body: STOPPED_NOTHING_RUNNING }, newId)],
     };
   }
@@ -209,7 +209,7 @@ function planPrompted(event: AgentSessionEvent, facts: IntakeFacts, newId: () =>
       agentSession,
       prompt,
       timeline: [{ agentSessionId: sessionId, kind: "session.prompted", summary: `The user wrote: ${body.slice(0, 200)}`, data: { activityId: act.id } }],
-      jobs: [{ kind: "local.followup", payload: { agentSessionId: sessionId, attemptKey: execution.attemptKey, prompt: body } }],
+      jobs: [{ kind: "execution.followup", payload: { executor: "local", agentSessionId: sessionId, attemptKey: execution.attemptKey, prompt: body } }],
     };
   }
   // A cloud run already under way (or finished) takes the message as a follow-up; one still
@@ -221,7 +221,7 @@ function planPrompted(event: AgentSessionEvent, facts: IntakeFacts, newId: () =>
       agentSession,
       prompt,
       timeline: [{ agentSessionId: sessionId, kind: "session.prompted", summary: `The user wrote: ${body.slice(0, 200)}`, data: { activityId: act.id } }],
-      jobs: [{ kind: "cloud.resume", payload: { agentSessionId: sessionId, attemptKey: execution.attemptKey, prompt: body } }],
+      jobs: [{ kind: "execution.followup", payload: { executor: "cloud", agentSessionId: sessionId, attemptKey: execution.attemptKey, prompt: body } }],
     };
   }
   const jobs: JobSpec[] = [activity(sessionId, { type: "thought", body: promptNoted(body) }, newId)];

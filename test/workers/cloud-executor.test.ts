@@ -153,7 +153,7 @@ describe("cloud executor: failures retry, give up, or end in an error that says 
     await codegen.addFault({ kind: "http502", orgId: setup.codegenOrgId, endpoint: "create", count: 2 });
     const { agentSessionId, snapshot } = await delegate(setup);
     expect(await codegen.runs(setup.codegenOrgId)).toHaveLength(1);
-    expect(snapshot.jobs.find((j) => j.kind === "cloud.start")).toMatchObject({ state: "done", attempts: 2 });
+    expect(snapshot.jobs.find((j) => j.kind === "execution.start")).toMatchObject({ state: "done", attempts: 2 });
     expect((await agentActivities(setup.org, agentSessionId)).some((a) => a.content.body?.includes("Codegen cloud sandbox"))).toBe(true);
   });
 
@@ -191,7 +191,7 @@ describe("cloud executor: failures retry, give up, or end in an error that says 
     const { agentSessionId, snapshot } = await delegate(setup);
     const error = (await agentActivities(setup.org, agentSessionId)).find((a) => a.content.type === "error");
     expect(error?.content.body).toContain(quoted);
-    expect(snapshot.jobs.find((j) => j.kind === "cloud.start")).toMatchObject({ state: "done", attempts: 0 });
+    expect(snapshot.jobs.find((j) => j.kind === "execution.start")).toMatchObject({ state: "done", attempts: 0 });
     expect(await codegen.runs(setup.codegenOrgId)).toHaveLength(0);
   });
 
@@ -204,7 +204,7 @@ describe("cloud executor: failures retry, give up, or end in an error that says 
     const stub = issueSessionStub(setup.org.organizationId, issue.id);
     const before = Date.now();
     for (let i = 0; i < 3; i++) await runDurableObjectAlarm(stub);
-    const start = (await stub.inspect()).jobs.find((j) => j.kind === "cloud.start")!;
+    const start = (await stub.inspect()).jobs.find((j) => j.kind === "execution.start")!;
     expect(start.state).toBe("pending");
     expect(start.dueAt).toBeGreaterThanOrEqual(before + 89_000);
     await settle(stub);
@@ -308,7 +308,7 @@ describe("cloud executor: the credential's rate budget", () => {
     expect(await codegen.runs(setup.codegenOrgId)).toHaveLength(10);
     const stats = await codegen.stats(setup.codegenOrgId);
     expect(stats.violations).toBe(0);
-    const deferred = (await Promise.all(sessions.map(({ stub }) => stub.inspect()))).filter((s) => s.jobs.some((j) => j.kind === "cloud.start" && j.state === "pending"));
+    const deferred = (await Promise.all(sessions.map(({ stub }) => stub.inspect()))).filter((s) => s.jobs.some((j) => j.kind === "execution.start" && j.state === "pending"));
     expect(deferred).toHaveLength(2);
   });
 });

@@ -16,8 +16,7 @@ import { planDelivery, type IntakePlan, type SessionDelivery } from "../../src/d
 import { createLogger, describeError, type Logger } from "../../src/log";
 import type { AppEnv } from "../env";
 import { JOB_GIVE_UP_AFTER_MS, retryAt, runJob, type JobContext, type JobOutcome } from "../issue-session/jobs";
-import { applyObservation } from "../issue-session/cloud-jobs";
-import { applyLocalUpdate } from "../issue-session/local-jobs";
+import { cloudExecutor, localExecutor } from "../issue-session/executors";
 import type { LocalTaskUpdate } from "../workspace/local-agent-hub";
 import { LinearAccessProvider } from "../issue-session/linear-access";
 import { resolveCodegenCredential, type CodegenCredential } from "../codegen-credentials";
@@ -164,9 +163,8 @@ export class IssueSession extends DurableObject<AppEnv> {
    */
   async onCloudRunUpdate(observation: CloudRunObservation): Promise<void> {
     const context = this.#context();
-    const exec = this.#store.executionForRun(observation.runId);
-    if (!context || !exec) return;
-    applyObservation(context, exec, observation);
+    if (!context) return;
+    cloudExecutor.receive(context, observation);
     await this.#armAlarm();
   }
 
@@ -177,7 +175,7 @@ export class IssueSession extends DurableObject<AppEnv> {
   async onLocalTaskUpdate(update: LocalTaskUpdate): Promise<void> {
     const context = this.#context();
     if (!context) return;
-    applyLocalUpdate(context, update);
+    localExecutor.receive(context, update);
     await this.#armAlarm();
   }
 

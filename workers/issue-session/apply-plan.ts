@@ -33,9 +33,8 @@ export function applyPlan(ctx: JobContext, agentSessionId: string, attemptKey: s
     return;
   }
   ctx.store.enqueueJob(activityJob(agentSessionId, { type: "thought", body: executorChosen(decision.reason, analysis.agentType, analysis.complexity) }), now);
-  if (decision.executor === "cloud") {
-    ctx.store.enqueueJob({ kind: "cloud.start", payload: { agentSessionId, attemptKey } }, now);
-  } else {
-    ctx.store.enqueueJob({ kind: "local.start", payload: { agentSessionId, attemptKey, resumeFrom: null, maxBudgetUsd: plan.localMaxBudgetUsd } }, now);
-  }
+  ctx.store.enqueueJob(
+    { kind: "execution.start", payload: { executor: decision.executor, agentSessionId, attemptKey, resumeFrom: null, maxBudgetUsd: plan.localMaxBudgetUsd } },
+    now,
+  );
 }

@@ -28,6 +28,7 @@ import { loadWorkspaceSettings } from "../../src/db/queries/settings";
 import { effectiveSettings } from "../../src/domain/workspace-settings";
 import type { CloudRunObservation, CodegenFailure, GateResult } from "../durable-objects/codegen-gate";
 import type { CodegenCredentialRef } from "../codegen-credentials";
+import type { FollowUpRequest, StartRequest, StopRequest } from "../../src/domain/executor";
 import type { JobContext, JobOutcome } from "./jobs";
 import type { ExecutionRecord, JobRecord } from "./store";
 
@@ -44,8 +45,11 @@ function refOf(exec: ExecutionRecord): CodegenCredentialRef {
   return JSON.parse(exec.credential!) as CodegenCredentialRef;
 }
 
+/** The retry state of the step being run: how many attempts failed, and whether the last one may have landed. */
+type StepInfo = { attempts: number; uncertain: boolean };
+
 /** Turns a gate answer that is not `ok` into a job outcome, counting retries toward MAX_CLOUD_RETRIES. */
-function notOk(job: JobRecord, ctx: JobContext, result: Exclude<GateResult<unknown>, { status: "ok" }>, giveUp: (message: string) => JobOutcome): JobOutcome {
+function notOk(job: StepInfo, ctx: JobContext, result: Exclude<GateResult<unknown>, { status: "ok" }>, giveUp: (message: string) => JobOutcome): JobOutcome {
   switch (result.status) {
     case "deferred":
       return { kind: "retry", error: "waiting for the Codegen rate budget", at: result.retryAt, countAttempt: false };
@@ -56,15 +60,15 @@ function notOk(job: JobRecord, ctx: JobContext, result: Exclude<GateResult<unkno
   }
 }
 
-function retryOrGiveUp(job: JobRecord, ctx: JobContext, failure: CodegenFailure, giveUp: (message: string) => JobOutcome): JobOutcome {
+function retryOrGiveUp(job: StepInfo, ctx: JobContext, failure: CodegenFailure, giveUp: (message: string) => JobOutcome): JobOutcome {
   if (failure.kind === "final") return giveUp(failure.message);
   if (job.attempts >= MAX_CLOUD_RETRIES) return giveUp(`${failure.message} (gave up after ${job.attempts + 1} attempts)`);
   const at = failure.retryAfterMs !== null ? ctx.now() + failure.retryAfterMs : undefined;
   return { kind: "retry", error: failure.message, uncertain: failure.outcomeUnknown, ...(at ? { at } : {}) };
 }
 
-export async function startCloudRun(job: JobRecord, ctx: JobContext): Promise<JobOutcome> {
-  const { agentSessionId, attemptKey } = job.payload as Payload<"cloud.start">;
+export async function startCloudRun(ctx: JobContext, request: StartRequest, job: StepInfo): Promise<JobOutcome> {
+  const { agentSessionId, attemptKey } = request;
   const session = ctx.store.getAgentSession(agentSessionId);
   if (!session || session.stopRequestedAt) return { kind: "done" };
   let exec = ctx.store.getExecution(attemptKey);
@@ -323,8 +327,8 @@ export async function checkCloudRun(job: JobRecord, ctx: JobContext): Promise<Jo
   return { kind: "done" };
 }
 
-export async function resumeCloudRun(job: JobRecord, ctx: JobContext): Promise<JobOutcome> {
-  const { agentSessionId, attemptKey, prompt } = job.payload as Payload<"cloud.resume">;
+export async function resumeCloudRun(ctx: JobContext, request: FollowUpRequest, job: StepInfo): Promise<JobOutcome> {
+  const { agentSessionId, attemptKey, prompt } = request;
   const exec = ctx.store.getExecution(attemptKey);
   if (!exec?.runId || exec.state === "stopped") return { kind: "done" };
   const result = await gateOf(ctx, exec).resumeRun(refOf(exec), { runId: exec.runId, prompt });
@@ -356,8 +360,8 @@ export async function resumeCloudRun(job: JobRecord, ctx: JobContext): Promise<J
   return { kind: "done" };
 }
 
-export async function stopCloudRun(job: JobRecord, ctx: JobContext): Promise<JobOutcome> {
-  const { agentSessionId, attemptKey } = job.payload as Payload<"cloud.stop">;
+export async function stopCloudRun(ctx: JobContext, request: StopRequest): Promise<JobOutcome> {
+  const { agentSessionId, attemptKey } = request;
   const exec = ctx.store.getExecution(attemptKey);
   const now = ctx.now();
   if (!exec || exec.state === "ended" || exec.state === "stopped") {

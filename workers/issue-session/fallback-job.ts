@@ -44,8 +44,7 @@ export async function fallBack(job: JobRecord, ctx: JobContext): Promise<JobOutc
     }
     ctx.store.updateAgentSession(agentSessionId, { executor: to, fallback: null, status: "active" }, now);
     ctx.store.enqueueJob(activityJob(agentSessionId, { type: "thought", body: fallingBack(to, reason) }), now);
-    if (to === "cloud") ctx.store.enqueueJob({ kind: "cloud.start", payload: { agentSessionId, attemptKey: next } }, now);
-    else ctx.store.enqueueJob({ kind: "local.start", payload: { agentSessionId, attemptKey: next, resumeFrom: null, maxBudgetUsd: localMaxBudgetUsd } }, now);
+    ctx.store.enqueueJob({ kind: "execution.start", payload: { executor: to, agentSessionId, attemptKey: next, resumeFrom: null, maxBudgetUsd: localMaxBudgetUsd } }, now);
   });
   return { kind: "done" };
 }

@@ -28,13 +28,11 @@ import {
   cloudDeadline,
   finishCloudRun,
   forwardCloudLogs,
-  resumeCloudRun,
-  startCloudRun,
-  stopCloudRun,
   watchCloudRun,
 } from "./cloud-jobs";
 import type { LinearAccessProvider } from "./linear-access";
-import { flushToolCalls, followUpLocal, startLocalTask, stopLocal } from "./local-jobs";
+import { executorFor } from "./executors";
+import { flushToolCalls } from "./local-jobs";
 import { fallBack } from "./fallback-job";
 import { recordMetrics } from "./metrics-job";
 import type { IssueSessionStore, JobRecord } from "./store";
@@ -83,28 +81,28 @@ export async function runJob(job: JobRecord, ctx: JobContext): Promise<JobOutcom
       return withLinear(ctx, (api) => linkAttachment(job, api));
     case "session.prepare":
       return withLinear(ctx, (api, appUserId) => prepareSession(job, api, appUserId, ctx));
-    case "cloud.start":
-      return startCloudRun(job, ctx);
+    case "execution.start": {
+      const { executor, ...request } = job.payload as Extract<JobSpec, { kind: "execution.start" }>["payload"];
+      return executorFor(executor).start(ctx, request, job);
+    }
+    case "execution.followup": {
+      const { executor, ...request } = job.payload as Extract<JobSpec, { kind: "execution.followup" }>["payload"];
+      return executorFor(executor).followUp(ctx, request, job);
+    }
+    case "execution.stop": {
+      const { executor, ...request } = job.payload as Extract<JobSpec, { kind: "execution.stop" }>["payload"];
+      return executorFor(executor).stop(ctx, request, job);
+    }
     case "cloud.watch":
       return watchCloudRun(job, ctx);
     case "cloud.finish":
       return finishCloudRun(job, ctx);
-    case "cloud.resume":
-      return resumeCloudRun(job, ctx);
-    case "cloud.stop":
-      return stopCloudRun(job, ctx);
     case "cloud.deadline":
       return cloudDeadline(job, ctx);
     case "cloud.logs":
       return forwardCloudLogs(job, ctx);
     case "cloud.check":
       return checkCloudRun(job, ctx);
-    case "local.start":
-      return startLocalTask(job, ctx);
-    case "local.followup":
-      return followUpLocal(job, ctx);
-    case "local.stop":
-      return stopLocal(job, ctx);
     case "local.flush-tools": {
       const { agentSessionId } = job.payload as Extract<JobSpec, { kind: "local.flush-tools" }>["payload"];
       // The job's own UUID is the activity's: a retried flush cannot post twice.

@@ -20,6 +20,7 @@ import {
   STOPPED_NOTHING_RUNNING,
 } from "../../src/domain/messages";
 import { branchNameFor } from "../../src/codegen/prompt";
+import type { FollowUpRequest, StartRequest, StopRequest } from "../../src/domain/executor";
 import type { TaskSpec } from "../../src/protocol/messages";
 import { loadWorkspaceSettings } from "../../src/db/queries/settings";
 import { effectiveSettings } from "../../src/domain/workspace-settings";
@@ -60,8 +61,8 @@ function taskPrompt(ctx: JobContext, agentSessionId: string): { prompt: string; 
   return { prompt: parts.join("\n\n"), append };
 }
 
-export async function startLocalTask(job: JobRecord, ctx: JobContext): Promise<JobOutcome> {
-  const { agentSessionId, attemptKey, resumeFrom, maxBudgetUsd } = job.payload as Payload<"local.start">;
+export async function startLocalTask(ctx: JobContext, request: StartRequest): Promise<JobOutcome> {
+  const { agentSessionId, attemptKey, resumeFrom, maxBudgetUsd } = request;
   const session = ctx.store.getAgentSession(agentSessionId);
   if (!session || (session.stopRequestedAt && !resumeFrom)) return { kind: "done" };
   let exec = ctx.store.getExecution(attemptKey);
@@ -170,7 +171,10 @@ export function applyLocalUpdate(ctx: JobContext, update: LocalTaskUpdate): void
         // Follow-ups that reached the agent as the run was ending did not go in: run them now, resuming the session.
         const missed = exec.sentPrompts.filter((p) => !result.promptIds.includes(p.id));
         if (missed.length && result.status !== "stopped") {
-          ctx.store.enqueueJob({ kind: "local.followup", payload: { agentSessionId, attemptKey, prompt: missed.map((p) => p.text).join("\n\n") } }, now);
+          ctx.store.enqueueJob(
+            { kind: "execution.followup", payload: { executor: "local", agentSessionId, attemptKey, prompt: missed.map((p) => p.text).join("\n\n") } },
+            now,
+          );
         }
         return;
       }
@@ -217,8 +221,8 @@ export async function flushToolCalls(job: JobRecord, ctx: JobContext, send: (con
   return { kind: "done" };
 }
 
-export async function followUpLocal(job: JobRecord, ctx: JobContext): Promise<JobOutcome> {
-  const { agentSessionId, attemptKey, prompt } = job.payload as Payload<"local.followup">;
+export async function followUpLocal(ctx: JobContext, request: FollowUpRequest): Promise<JobOutcome> {
+  const { agentSessionId, attemptKey, prompt } = request;
   const exec = ctx.store.getExecution(attemptKey);
   if (!exec) return { kind: "done" };
   if (exec.taskId && (exec.state === "running" || exec.state === "creating")) {
@@ -237,14 +241,14 @@ export async function followUpLocal(job: JobRecord, ctx: JobContext): Promise<Jo
   // The task has ended: a new attempt resumes its Claude session, on the machine that has it.
   const next = `${agentSessionId}:${exec.attempt + 1}`;
   ctx.transaction(() => {
-    ctx.store.enqueueJob({ kind: "local.start", payload: { agentSessionId, attemptKey: next, resumeFrom: attemptKey } }, ctx.now());
+    ctx.store.enqueueJob({ kind: "execution.start", payload: { executor: "local", agentSessionId, attemptKey: next, resumeFrom: attemptKey } }, ctx.now());
     ctx.store.enqueueJob(activityJob(agentSessionId, { type: "thought", body: localContinuing() }), ctx.now());
   });
   return { kind: "done" };
 }
 
-export async function stopLocal(job: JobRecord, ctx: JobContext): Promise<JobOutcome> {
-  const { agentSessionId, attemptKey } = job.payload as Payload<"local.stop">;
+export async function stopLocal(ctx: JobContext, request: StopRequest): Promise<JobOutcome> {
+  const { agentSessionId, attemptKey } = request;
   const exec = ctx.store.getExecution(attemptKey);
   const now = ctx.now();
   if (!exec?.taskId || exec.state === "ended" || exec.state === "stopped") {

@@ -440,3 +440,38 @@ describe("planDelivery: AppUserNotification", () => {
     });
   });
 });
+
+describe("planDelivery: prompts while an execution exists", () => {
+  const running = (executor: "local" | "cloud", state: "creating" | "running" | "timed_out" | "ended" | "stopped" = "running") => ({
+    ...KNOWN,
+    execution: { attemptKey: "sess-uuid:1", executor, state },
+  });
+
+  it("a stop during a live run goes to that run's executor", () => {
+    for (const executor of ["local", "cloud"] as const) {
+      const result = accepted(plan(parsed<AgentSessionEvent>(stopSignal()), running(executor)));
+      expect(result.jobs).toEqual([{ kind: "execution.stop", payload: { executor, agentSessionId: "sess-uuid", attemptKey: "sess-uuid:1" } }]);
+    }
+  });
+
+  it("a stop after the run ended says nothing was running", () => {
+    const result = accepted(plan(parsed<AgentSessionEvent>(stopSignal()), running("cloud", "ended")));
+    expect(result.jobs).toEqual([expect.objectContaining({ kind: "linear.activity" })]);
+  });
+
+  it("a follow-up goes to the executor as a follow-up, local in any state, cloud once the run exists", () => {
+    const local = accepted(plan(prompted(), running("local", "creating")));
+    expect(local.jobs).toEqual([{ kind: "execution.followup", payload: { executor: "local", agentSessionId: "sess-uuid", attemptKey: "sess-uuid:1", prompt: expect.any(String) } }]);
+    const cloud = accepted(plan(prompted(), running("cloud", "ended")));
+    expect(cloud.jobs).toEqual([expect.objectContaining({ kind: "execution.followup", payload: expect.objectContaining({ executor: "cloud" }) })]);
+    const cloudCreating = accepted(plan(prompted(), running("cloud", "creating")));
+    expect(cloudCreating.jobs.map((j) => j.kind)).toEqual(["linear.activity"]);
+  });
+
+  it("'run locally' after a cloud run passed its time limit falls back to a local run", () => {
+    const result = accepted(plan(prompted({ content: { type: "prompt", body: "Please run it locally" } }), running("cloud", "timed_out")));
+    expect(result.jobs).toEqual([
+      { kind: "session.fallback", payload: { agentSessionId: "sess-uuid", fromAttemptKey: "sess-uuid:1", to: "local", reason: expect.stringContaining("time limit") } },
+    ]);
+  });
+});

@@ -1,0 +1,33 @@
+/**
+ * The two executors behind the one interface (src/domain/executor.ts). The
+ * session's jobs name an executor kind; everything else goes through here.
+ */
+import type { ExecutorKind, TaskExecutor } from "../../src/domain/executor";
+import type { LocalTaskUpdate } from "../workspace/local-agent-hub";
+import type { CloudRunObservation } from "../durable-objects/codegen-gate";
+import { applyObservation, resumeCloudRun, startCloudRun, stopCloudRun } from "./cloud-jobs";
+import type { JobContext, JobOutcome } from "./jobs";
+import { applyLocalUpdate, followUpLocal, startLocalTask, stopLocal } from "./local-jobs";
+
+export const cloudExecutor: TaskExecutor<JobContext, JobOutcome, CloudRunObservation> = {
+  kind: "cloud",
+  start: (ctx, request, step) => startCloudRun(ctx, request, step),
+  followUp: (ctx, request, step) => resumeCloudRun(ctx, request, step),
+  stop: (ctx, request) => stopCloudRun(ctx, request),
+  receive: (ctx, observation) => {
+    const exec = ctx.store.executionForRun(observation.runId);
+    if (exec) applyObservation(ctx, exec, observation);
+  },
+};
+
+export const localExecutor: TaskExecutor<JobContext, JobOutcome, LocalTaskUpdate> = {
+  kind: "local",
+  start: (ctx, request) => startLocalTask(ctx, request),
+  followUp: (ctx, request) => followUpLocal(ctx, request),
+  stop: (ctx, request) => stopLocal(ctx, request),
+  receive: (ctx, update) => applyLocalUpdate(ctx, update),
+};
+
+export function executorFor(kind: ExecutorKind): TaskExecutor<JobContext, JobOutcome, never> {
+  return (kind === "cloud" ? cloudExecutor : localExecutor) as TaskExecutor<JobContext, JobOutcome, never>;
+}
