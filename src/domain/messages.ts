@@ -140,3 +140,5 @@ export const RUN_LOCALLY = /\brun (it )?locally\b/i;
 export function cloudTimedOutAsk(limitMinutes: number, webUrl: string | null): string {
   return `The Codegen run has passed its time limit of ${limitMinutes} minutes without finishing. It may still be working, so I haven't started anything else. Reply "run locally" to start a local run now (the cloud run may still finish too), or wait and I'll post its result if it ends.${webUrl ? ` Run: ${webUrl}` : ""}`;
 }
+
+export const RETRYING = "Trying this again, as an admin asked.";

@@ -84,3 +84,18 @@ export function effectiveSettings(config: EdgeConfig, stored: WorkspaceSettings,
     },
   };
 }
+
+/**
+ * The ledger's limits for a task in `repository`: the workspace's daily limit,
+ * the repository's own daily limit on top of it (when it sets one), and the
+ * per-task limit that applies there.
+ */
+export function budgetLimitsFor(config: EdgeConfig, stored: WorkspaceSettings, repository: string | null | undefined) {
+  const workspace = effectiveSettings(config, stored);
+  const repoDaily = repository ? stored.repositories?.[repository]?.maxCostPerDayUsd : undefined;
+  return {
+    maxPerDayUsd: workspace.maxCostPerDayUsd,
+    maxPerTaskUsd: effectiveSettings(config, stored, repository).maxCostPerTaskUsd,
+    ...(repository && repoDaily !== undefined ? { perRepository: { [repository]: { maxPerDayUsd: repoDaily } } } : {}),
+  };
+}

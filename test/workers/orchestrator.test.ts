@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { inject } from "vitest";
 import { CodegenEmulatorControl } from "../emulators/codegen/control-client";
 import { sha256Hex } from "../../src/crypto/hash";
-import { activitiesOf, api, createdPayload, createIssue, emulator, env, fireTimers, installedOrg, issueSessionStub, postWebhook, settle, type EmulatedOrg } from "./support";
+import { activitiesOf, api, createdPayload, createIssue, emulator, env, fireTimers, installedOrg, issueSessionStub, linearUrl, postWebhook, settle, type EmulatedOrg } from "./support";
 
 const codegen = new CodegenEmulatorControl(inject("codegenEmulatorUrl"));
 
@@ -147,13 +147,40 @@ describe("alerts", () => {
     const org = await installedOrg("Alerts");
     const q = `?workspace=${org.organizationId}`;
     await api(`/api/repositories${q}`, { method: "POST", body: JSON.stringify({ name: "web", isCatchAll: true }) });
-    // A webhook nobody listens on: the delivery fails, is recorded, and the work goes on.
-    await api(`/api/config${q}`, { method: "PUT", body: JSON.stringify({ alerts: { webhookUrl: "http://127.0.0.1:9/hooks" } }) });
+    // A webhook URL that answers 404: the delivery fails, is recorded, and the work goes on.
+    await api(`/api/config${q}`, { method: "PUT", body: JSON.stringify({ alerts: { webhookUrl: `${linearUrl()}/no-such-hook` } }) });
     const first = await delegate(org);
     await delegate(org);
     const rows = await env.DB.prepare("SELECT kind, status, error FROM alerts WHERE workspace_id = ?").bind(org.organizationId).all<{ kind: string; status: string; error: string | null }>();
     expect(rows.results).toHaveLength(1);
-    expect(rows.results[0]).toMatchObject({ kind: "agents_offline", status: "failed" });
+    expect(rows.results[0]).toMatchObject({ kind: "agents_offline", status: "failed", error: expect.stringContaining("HTTP 404") });
     expect(first.snapshot.agentSessions[0]!.status).toBe("active");
+  });
+});
+
+describe("POST /api/sessions/:id/stop and /retry", () => {
+  it("stops a session from the API, then retries it as a new attempt", async () => {
+    const org = await installedOrg("Actions");
+    const q = `?workspace=${org.organizationId}`;
+    await api(`/api/repositories${q}`, { method: "POST", body: JSON.stringify({ name: "web", isCatchAll: true }) });
+    const { agentSessionId, stub } = await delegate(org);
+    // The D1 mirror trails; let it catch up so the API can find the session.
+    await runInDurableObject(stub, (_instance, state) => state.storage.sql.exec(`UPDATE jobs SET due_at = ? WHERE kind = 'd1.sync' AND state = 'pending'`, Date.now()));
+    await runDurableObjectAlarm(stub);
+
+    expect((await api(`/api/sessions/${crypto.randomUUID()}/stop${q}`, { method: "POST" })).status).toBe(404);
+    const stopped = await api(`/api/sessions/${agentSessionId}/stop${q}`, { method: "POST" });
+    expect(stopped.status).toBe(202);
+    let snapshot = await settle(stub);
+    expect(snapshot.agentSessions[0]!.status).toBe("stopped");
+    const hub = await env.WORKSPACE.get(env.WORKSPACE.idFromName(org.organizationId)).hubSnapshot();
+    expect(hub.tasks.find((t) => t.agentSessionId === agentSessionId)?.state).toBe("cancelled");
+
+    const retried = await api(`/api/sessions/${agentSessionId}/retry${q}`, { method: "POST" });
+    expect(retried.status).toBe(202);
+    snapshot = await settle(stub);
+    const after = await env.WORKSPACE.get(env.WORKSPACE.idFromName(org.organizationId)).hubSnapshot();
+    expect(after.tasks.filter((t) => t.agentSessionId === agentSessionId).map((t) => t.taskId)).toEqual(expect.arrayContaining([`${agentSessionId}:1`, `${agentSessionId}:2`]));
+    expect((await activitiesOf(org, agentSessionId)).some((a) => a.content.body === "Trying this again, as an admin asked.")).toBe(true);
   });
 });

@@ -12,6 +12,8 @@
 import { DurableObject } from "cloudflare:workers";
 import { readConfig, type EdgeConfig } from "../../src/config";
 import { createDb, type Db } from "../../src/db/client";
+import { activityJob } from "../../src/domain/jobs";
+import { RETRYING, STOPPED_NOTHING_RUNNING } from "../../src/domain/messages";
 import { planDelivery, type IntakePlan, type SessionDelivery } from "../../src/domain/session-intake";
 import { createLogger, describeError, type Logger } from "../../src/log";
 import type { AppEnv } from "../env";
@@ -119,6 +121,40 @@ export class IssueSession extends DurableObject<AppEnv> {
     });
     await this.#armAlarm();
     return { outcome: "accepted" };
+  }
+
+  /** `POST /api/sessions/:id/stop`: the same as the stop button in Linear. */
+  async stopSession(agentSessionId: string): Promise<{ ok: boolean; message: string }> {
+    const session = this.#store.getAgentSession(agentSessionId);
+    if (!session) return { ok: false, message: "no such agent session on this issue" };
+    const execution = this.#store.latestExecution(agentSessionId);
+    const live = execution !== null && ["creating", "running", "timed_out"].includes(execution.state);
+    const now = Date.now();
+    this.ctx.storage.transactionSync(() => {
+      this.#store.updateAgentSession(agentSessionId, { status: "stopped", stopRequestedAt: now, endedAt: now }, now);
+      this.#store.appendTimeline({ agentSessionId, kind: "session.stop_requested", summary: "Stopped through the API" }, now);
+      if (live) this.#store.enqueueJob({ kind: "execution.stop", payload: { executor: execution.executor, agentSessionId, attemptKey: execution.attemptKey } }, now);
+      else this.#store.enqueueJob(activityJob(agentSessionId, { type: "response", body: STOPPED_NOTHING_RUNNING }), now);
+    });
+    await this.#armAlarm();
+    return { ok: true, message: live ? "stopping the running work" : "nothing was running" };
+  }
+
+  /** `POST /api/sessions/:id/retry`: routes and decides again, and starts a new attempt. */
+  async retrySession(agentSessionId: string): Promise<{ ok: boolean; message: string }> {
+    const session = this.#store.getAgentSession(agentSessionId);
+    if (!session) return { ok: false, message: "no such agent session on this issue" };
+    const execution = this.#store.latestExecution(agentSessionId);
+    if (execution && ["creating", "running", "timed_out"].includes(execution.state)) return { ok: false, message: "the session is still running; stop it first" };
+    const now = Date.now();
+    this.ctx.storage.transactionSync(() => {
+      this.#store.updateAgentSession(agentSessionId, { status: "pending", stopRequestedAt: null, endedAt: null, error: null, routedAt: null }, now);
+      this.#store.appendTimeline({ agentSessionId, kind: "session.retry", summary: "Retried through the API" }, now);
+      this.#store.enqueueJob(activityJob(agentSessionId, { type: "thought", body: RETRYING }), now);
+      this.#store.enqueueJob({ kind: "session.prepare", payload: { agentSessionId } }, now);
+    });
+    await this.#armAlarm();
+    return { ok: true, message: "retrying: a new attempt will be routed and started" };
   }
 
   /** Everything the API and the tests may want to see about this issue. */

@@ -7,7 +7,7 @@
 import { worstCase } from "../../src/domain/cost-estimate";
 import { activityJob, type JobSpec } from "../../src/domain/jobs";
 import { budgetRefused, fallingBack } from "../../src/domain/messages";
-import { effectiveSettings } from "../../src/domain/workspace-settings";
+import { budgetLimitsFor, effectiveSettings } from "../../src/domain/workspace-settings";
 import { loadWorkspaceSettings } from "../../src/db/queries/settings";
 import type { JobContext, JobOutcome } from "./jobs";
 import type { JobRecord } from "./store";
@@ -19,7 +19,8 @@ export async function fallBack(job: JobRecord, ctx: JobContext): Promise<JobOutc
   if (!session || !from || session.stopRequestedAt) return { kind: "done" };
   const next = `${agentSessionId}:${from.attempt + 1}`;
   if (ctx.store.getExecution(next)) return { kind: "done" };
-  const settings = effectiveSettings(ctx.config, await loadWorkspaceSettings(ctx.db, ctx.organizationId), session.repositoryName);
+  const stored = await loadWorkspaceSettings(ctx.db, ctx.organizationId);
+  const settings = effectiveSettings(ctx.config, stored, session.repositoryName);
   const priceModel = { perRunUsd: settings.priceModel.perRunUsd, perMinuteUsd: settings.priceModel.perMinuteUsd };
   const localMaxBudgetUsd = settings.maxCostPerTaskUsd;
   const amount =
@@ -32,7 +33,7 @@ export async function fallBack(job: JobRecord, ctx: JobContext): Promise<JobOutc
   await workspace.releaseBudget(fromAttemptKey);
   const reservation = await workspace.reserveBudget(
     { id: next, amountUsd: amount, repository: session.repositoryName },
-    { maxPerDayUsd: settings.maxCostPerDayUsd, maxPerTaskUsd: settings.maxCostPerTaskUsd },
+    budgetLimitsFor(ctx.config, stored, session.repositoryName),
   );
   const now = ctx.now();
   ctx.transaction(() => {

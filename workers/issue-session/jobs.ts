@@ -216,7 +216,8 @@ async function prepareSession(job: JobRecord, api: LinearApi, appUserId: string,
 
   // Where the work runs, decided before the transaction (it reads D1); nothing is awaited inside it.
   const plan = decision.matched ? await planExecution(ctx, session, issue, decision.repository.name) : null;
-  const attemptKey = `${agentSessionId}:1`;
+  // A retried session starts a new attempt after its last one.
+  const attemptKey = `${agentSessionId}:${(ctx.store.latestExecution(agentSessionId)?.attempt ?? 0) + 1}`;
   // The worst case is reserved before anything starts; a replayed job meets its own reservation.
   const reservation =
     plan?.decision.executor && decision.matched

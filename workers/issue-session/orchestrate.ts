@@ -10,7 +10,7 @@ import type { BudgetLimits } from "../../src/domain/budget";
 import { estimateCost, worstCase, type RunRecord } from "../../src/domain/cost-estimate";
 import { selectExecutor, type ExecutorDecision } from "../../src/domain/select-executor";
 import { analyzeTask, type TaskAnalysis } from "../../src/domain/task-analysis";
-import { effectiveSettings, type EffectiveSettings } from "../../src/domain/workspace-settings";
+import { budgetLimitsFor, effectiveSettings, type EffectiveSettings } from "../../src/domain/workspace-settings";
 import { recentRunHistory } from "../../src/db/queries/history";
 import { loadWorkspaceSettings } from "../../src/db/queries/settings";
 import type { IssueDetails } from "../../src/linear/linear-api";
@@ -34,7 +34,8 @@ const LOCAL_BUDGET_HEADROOM = 3;
 
 export async function planExecution(ctx: JobContext, session: AgentSessionRecord, issue: IssueDetails, repository: string): Promise<ExecutionPlan> {
   const workspace = ctx.env.WORKSPACE.get(ctx.env.WORKSPACE.idFromName(ctx.organizationId));
-  const settings = effectiveSettings(ctx.config, await loadWorkspaceSettings(ctx.db, ctx.organizationId), repository);
+  const stored = await loadWorkspaceSettings(ctx.db, ctx.organizationId);
+  const settings = effectiveSettings(ctx.config, stored, repository);
   const analysis = analyzeTask(
     {
       title: issue.title,
@@ -53,7 +54,7 @@ export async function planExecution(ctx: JobContext, session: AgentSessionRecord
   );
   const priceModel = { perRunUsd: settings.priceModel.perRunUsd, perMinuteUsd: settings.priceModel.perMinuteUsd };
   const estimate = estimateCost(history, { repository, agentType: analysis.agentType, complexity: analysis.complexity }, priceModel);
-  const limits: BudgetLimits = { maxPerDayUsd: settings.maxCostPerDayUsd, maxPerTaskUsd: settings.maxCostPerTaskUsd };
+  const limits: BudgetLimits = budgetLimitsFor(ctx.config, stored, repository);
   const localMaxBudgetUsd = settings.maxCostPerTaskUsd ?? (settings.maxCostPerDayUsd !== null ? Math.max(1, estimate.localUsd * LOCAL_BUDGET_HEADROOM) : null);
   const cloudWorstCaseUsd = worstCase({ executor: "cloud", maxBudgetUsd: 0, priceModel, runTimeoutMs: ctx.config.CODEGEN_RUN_TIMEOUT_MS });
   // A local run with no cap at all has no worst case; it reserves its estimate, and no limit applies to it anyway.
