@@ -5,6 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { benchCloudPolling } from "./cloud-polling";
+import { benchEstimates } from "./estimates";
 import { benchLocalDispatch } from "./local-dispatch";
 import { benchWebhookIngestion } from "./webhook-ingestion";
 
@@ -12,6 +13,8 @@ const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   "webhook-ingestion": benchWebhookIngestion,
   "cloud-polling": benchCloudPolling,
   "local-dispatch": benchLocalDispatch,
+  reports: async () => (await import("./reports")).benchReports(),
+  estimates: benchEstimates,
 };
 
 const wanted = process.argv.slice(2);

@@ -39,8 +39,13 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startLocalEdge(vars: Record<string, string>, options: { quiet?: boolean } = {}): Promise<LocalEdge> {
-  const persistTo = mkdtempSync(join(tmpdir(), "cyrus-edge-"));
+/**
+ * `persistTo`: run on the local state already in this directory (seeded, say, with
+ * `wrangler d1 execute --local --persist-to`) instead of a fresh temporary one; the
+ * caller owns it, so `stop()` leaves it in place.
+ */
+export async function startLocalEdge(vars: Record<string, string>, options: { quiet?: boolean; persistTo?: string } = {}): Promise<LocalEdge> {
+  const persistTo = options.persistTo ?? mkdtempSync(join(tmpdir(), "cyrus-edge-"));
   const port = await freePort();
   const migrate = spawnSync("wrangler", ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo], {
     env: { ...process.env, CI: "1" },
@@ -86,7 +91,7 @@ export async function startLocalEdge(vars: Record<string, string>, options: { qu
         await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
         if (child.exitCode === null) child.kill("SIGKILL");
       }
-      rmSync(persistTo, { recursive: true, force: true });
+      if (!options.persistTo) rmSync(persistTo, { recursive: true, force: true });
     },
   };
 }

@@ -6,6 +6,8 @@ import { codegenRoutes } from "./codegen";
 import { codegenTestRoutes, configRoutes } from "./config";
 import { deadLetterRoutes } from "./dead-letters";
 import { repositoryRoutes } from "./repositories";
+import { reportRoutes } from "./reports";
+import { sessionActionRoutes } from "./session-actions";
 import { workspaceRoutes } from "./workspaces";
 
 /** The JSON API: one bearer key, and a workspace resolved for the routes that act on one. */
@@ -16,7 +18,9 @@ const scoped = factory
   .route("/codegen/test", codegenTestRoutes)
   .route("/codegen", codegenRoutes)
   .route("/agent-tokens", agentTokenRoutes)
-  .route("/config", configRoutes);
+  .route("/config", configRoutes)
+  .route("/sessions", sessionActionRoutes)
+  .route("/", reportRoutes);
 
 export const apiRoutes = factory
   .createApp()

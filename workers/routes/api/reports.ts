@@ -1,0 +1,66 @@
+/**
+ * What the work cost and how it went: `GET /api/cost-report` (the contract in
+ * DESIGN.md, "The external contract") and `GET /api/stats`. Both read
+ * `execution_metrics` only, a run attempt per row, the day or period decided
+ * by when the run started (UTC). The sessions API is mounted here too, so the
+ * API index mounts one router for all of reporting.
+ */
+import { z } from "zod";
+import { loadWorkspaceSettings } from "../../../src/db/queries/settings";
+import { effectiveSettings } from "../../../src/domain/workspace-settings";
+import { COST_REPORT_GROUPINGS, DAY_MS, STATS_PERIODS, costReport, stats, type StatsPeriod } from "../../../src/db/queries/reports";
+import { factory } from "../../factory";
+import { validate } from "../../validation";
+import { sessionRoutes } from "./sessions";
+
+/** A longer range is refused rather than answered with thousands of days. */
+export const MAX_REPORT_DAYS = 731;
+/** The default range: the last 30 days, today included. */
+const DEFAULT_REPORT_DAYS = 30;
+
+/** `YYYY-MM-DD` that names a real day, as its UTC day number. */
+export const IsoDaySchema = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, "use an ISO date, YYYY-MM-DD")
+  .transform((value, ctx) => {
+    const ms = Date.parse(`${value}T00:00:00Z`);
+    if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== value) {
+      ctx.addIssue({ code: "custom", message: `${value} is not a date` });
+      return z.NEVER;
+    }
+    return ms / DAY_MS;
+  });
+
+const CostReportQuerySchema = z.object({
+  from: IsoDaySchema.optional(),
+  to: IsoDaySchema.optional(),
+  groupBy: z.enum(COST_REPORT_GROUPINGS).optional(),
+});
+
+const StatsQuerySchema = z.object({
+  period: z.enum(Object.keys(STATS_PERIODS) as [StatsPeriod, ...StatsPeriod[]]).default("week"),
+  /** The end of the current period (exclusive); now by default. */
+  end: z.iso.datetime({ offset: true }).optional(),
+});
+
+export const reportRoutes = factory
+  .createApp()
+  .get("/cost-report", validate("query", CostReportQuerySchema), async (c) => {
+    const query = c.req.valid("query");
+    const now = Date.now();
+    const today = Math.floor(now / DAY_MS);
+    const toDay = query.to ?? today;
+    const fromDay = query.from ?? toDay - (DEFAULT_REPORT_DAYS - 1);
+    if (fromDay > toDay) return c.json({ error: `invalid query: from (${c.req.query("from")}) is after to (${c.req.query("to") ?? "today"})` }, 400);
+    if (toDay - fromDay + 1 > MAX_REPORT_DAYS) return c.json({ error: `invalid query: a report covers at most ${MAX_REPORT_DAYS} days` }, 400);
+    const { db, workspaceId, config } = c.var;
+    // The daily limit the budget ledger enforces: the workspace's own (PUT /api/config), else MAX_COST_PER_DAY_USD.
+    const { maxCostPerDayUsd } = effectiveSettings(config, await loadWorkspaceSettings(db, workspaceId));
+    const report = await costReport(db, { workspaceId, fromDay, toDay, groupBy: query.groupBy, now, maxCostPerDayUsd: maxCostPerDayUsd ?? undefined });
+    return c.json(report);
+  })
+  .get("/stats", validate("query", StatsQuerySchema), async (c) => {
+    const { period, end } = c.req.valid("query");
+    return c.json(await stats(c.var.db, { workspaceId: c.var.workspaceId, period, end: end ? Date.parse(end) : Date.now() }));
+  })
+  .route("/sessions", sessionRoutes);
