@@ -63,7 +63,8 @@ try {
       { durationMs: 3 * 60_000, finalStatus: "COMPLETE", logEvery: 60_000, result: "Checked the cart page too: its buttons already pass AA; no change needed." },
     ],
   });
-  await api("/api/codegen/credentials", "PUT", { orgId: cg.orgId, apiToken: cg.apiToken });
+  // This demo shows the cloud path: every task goes to Codegen (hybrid strategies would wait for a local agent here).
+  await api("/api/config", "PUT", { strategy: "cloud-only", codegen: { orgId: cg.orgId, apiToken: cg.apiToken } });
   const repo = await api("/api/repositories", "POST", { name: "web", gitUrl: "git@github.com:acme/web.git", teamKeys: ["ENG"], codegenRepoId: cg.repos[0]!.id });
   say(`added repository "web" for team ENG (HTTP ${repo.status}) and the workspace's Codegen credentials`);
 

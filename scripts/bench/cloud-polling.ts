@@ -83,7 +83,7 @@ async function runThroughEdge(input: { edgeUrl: string; linear: LinearEmulatorCo
   const org = await linear.createOrganization({ name: "Bench", urlKey: "bench" });
   await installThroughOAuth(edgeUrl, org.organizationId);
   const headers = { authorization: `Bearer ${API_KEY}`, "content-type": "application/json" };
-  await fetch(`${edgeUrl}/api/codegen/credentials`, { method: "PUT", headers, body: JSON.stringify({ orgId: cg.orgId, apiToken: cg.apiToken }) });
+  await fetch(`${edgeUrl}/api/config`, { method: "PUT", headers, body: JSON.stringify({ strategy: "cloud-only", codegen: { orgId: cg.orgId, apiToken: cg.apiToken } }) });
   await fetch(`${edgeUrl}/api/repositories`, { method: "POST", headers, body: JSON.stringify({ name: "web", isCatchAll: true, codegenRepoId: cg.repos[0]!.id }) });
 
   const sessions: string[] = [];

@@ -131,8 +131,9 @@ export async function benchWebhookIngestion() {
     await control.clearFaults(org.organizationId);
 
     // Effects: wait for every outbox to drain into (emulated) Linear, then count. Each session gets an
-    // acknowledgement, a routing thought and one message about where it will run (no agent or Codegen here).
-    const expectedAgentActivities = ISSUES * 3 + prompted.length;
+    // acknowledgement, a routing thought, the orchestrator's decision and a note that it waits for a
+    // local agent (none is connected here, and no Codegen), plus one note per unique follow-up.
+    const expectedAgentActivities = ISSUES * 4 + prompted.length;
     const drainStarted = Date.now();
     let state = await control.state(org.organizationId);
     const agentActivities = () => state.agentSessions.flatMap((s) => s.activities.filter((a) => a.content.type !== "prompt"));
@@ -150,9 +151,10 @@ export async function benchWebhookIngestion() {
       const routed = mine.filter((a) => a.content.body?.startsWith("I'll work in"));
       // Each unique follow-up is acknowledged once: noted, or passed to the queued local task.
       const noted = mine.filter((a) => a.content.body?.startsWith("Noted") || a.content.body === "Passed your message to the local run.");
+      const decision = mine.filter((a) => / complexity\)$/.test(a.content.body ?? ""));
       const noExecutor = mine.filter((a) => a.content.type === "error" || a.content.body?.startsWith("Waiting for a local agent"));
       const expectedNoted = promptsPerSession.get(session.id) ?? 0;
-      for (const [have, want] of [[acks.length, 1], [routed.length, 1], [noExecutor.length, 1], [noted.length, expectedNoted]] as const) {
+      for (const [have, want] of [[acks.length, 1], [routed.length, 1], [decision.length, 1], [noExecutor.length, 1], [noted.length, expectedNoted]] as const) {
         if (have < want) lost += want - have;
         if (have > want) doubled += have - want;
       }
