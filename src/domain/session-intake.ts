@@ -189,54 +189,33 @@ function planPrompted(event: AgentSessionEvent, facts: IntakeFacts, newId: () =>
         : [activity(sessionId, { type: "response", body: STOPPED_NOTHING_RUNNING }, newId)],
     };
   }
-  // A cloud run past its time limit: the user asked us to start a local run after all.
-  if (execution && execution.executor === "cloud" && execution.state === "timed_out" && RUN_LOCALLY.test(body)) {
-    return {
-      outcome: "accepted",
-      appUserId: event.appUserId,
-      agentSession,
-      prompt,
-      timeline: [{ agentSessionId: sessionId, kind: "session.prompted", summary: `The user wrote: ${body.slice(0, 200)}`, data: { activityId: act.id } }],
-      jobs: [{ kind: "session.fallback", payload: { agentSessionId: sessionId, fromAttemptKey: execution.attemptKey, to: "local", reason: "you asked for a local run after the cloud run passed its time limit" } }],
-    };
-  }
-  // A local task takes the message as a follow-up whatever its state: pushed into the
-  // running session, or a new run that resumes it.
-  if (execution && execution.executor === "local") {
-    return {
-      outcome: "accepted",
-      appUserId: event.appUserId,
-      agentSession,
-      prompt,
-      timeline: [{ agentSessionId: sessionId, kind: "session.prompted", summary: `The user wrote: ${body.slice(0, 200)}`, data: { activityId: act.id } }],
-      jobs: [{ kind: "execution.followup", payload: { executor: "local", agentSessionId: sessionId, attemptKey: execution.attemptKey, prompt: body } }],
-    };
-  }
-  // A cloud run already under way (or finished) takes the message as a follow-up; one still
-  // being created reads every prompt so far when it starts.
-  if (execution && execution.state !== "creating" && execution.state !== "stopped") {
-    return {
-      outcome: "accepted",
-      appUserId: event.appUserId,
-      agentSession,
-      prompt,
-      timeline: [{ agentSessionId: sessionId, kind: "session.prompted", summary: `The user wrote: ${body.slice(0, 200)}`, data: { activityId: act.id } }],
-      jobs: [{ kind: "execution.followup", payload: { executor: "cloud", agentSessionId: sessionId, attemptKey: execution.attemptKey, prompt: body } }],
-    };
-  }
-  const jobs: JobSpec[] = [activity(sessionId, { type: "thought", body: promptNoted(body) }, newId)];
-  // A session we could not route (or never saw start) gets another try: the message may name the repository.
-  if (!facts.agentSessionRouted && !facts.preparePending && (event.agentSession.issueId ?? event.agentSession.issue?.id)) {
-    jobs.push({ kind: "session.prepare", payload: { agentSessionId: sessionId } });
-  }
-  return {
+  /** A follow-up message, recorded on the timeline, with the jobs that act on it. */
+  const followUp = (jobs: JobSpec[]): IntakePlan => ({
     outcome: "accepted",
     appUserId: event.appUserId,
     agentSession,
     prompt,
     timeline: [{ agentSessionId: sessionId, kind: "session.prompted", summary: `The user wrote: ${body.slice(0, 200)}`, data: { activityId: act.id } }],
     jobs,
-  };
+  });
+  // A cloud run past its time limit: the user asked us to start a local run after all.
+  if (execution && execution.executor === "cloud" && execution.state === "timed_out" && RUN_LOCALLY.test(body)) {
+    return followUp([
+      { kind: "session.fallback", payload: { agentSessionId: sessionId, fromAttemptKey: execution.attemptKey, to: "local", reason: "you asked for a local run after the cloud run passed its time limit" } },
+    ]);
+  }
+  // A local task takes the message as a follow-up whatever its state: pushed into the
+  // running session, or a new run that resumes it. A cloud run takes it once it exists
+  // (one still being created reads every prompt so far when it starts).
+  if (execution && (execution.executor === "local" || (execution.state !== "creating" && execution.state !== "stopped"))) {
+    return followUp([{ kind: "execution.followup", payload: { executor: execution.executor, agentSessionId: sessionId, attemptKey: execution.attemptKey, prompt: body } }]);
+  }
+  const jobs: JobSpec[] = [activity(sessionId, { type: "thought", body: promptNoted(body) }, newId)];
+  // A session we could not route (or never saw start) gets another try: the message may name the repository.
+  if (!facts.agentSessionRouted && !facts.preparePending && (event.agentSession.issueId ?? event.agentSession.issue?.id)) {
+    jobs.push({ kind: "session.prepare", payload: { agentSessionId: sessionId } });
+  }
+  return followUp(jobs);
 }
 
 /** A `prompted` for a session we never saw created (its `created` was lost or came elsewhere): adopt it. */
