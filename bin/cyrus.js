@@ -4,6 +4,7 @@
 // inside the package, rebuilt whenever a source is newer, because a transpiling
 // loader resident in every long-running agent costs memory. If bundling fails, the
 // CLI runs through tsx instead.
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -25,9 +26,12 @@ async function load() {
   try {
     const stale = !existsSync(bundle) || statSync(bundle).mtimeMs < newestSource(join(root, "src"));
     if (stale) {
-      const { buildSync } = await import("esbuild");
       mkdirSync(dirname(bundle), { recursive: true });
-      buildSync({ entryPoints: [entry], outfile: bundle, bundle: true, platform: "node", format: "esm", target: "node22", packages: "external", logLevel: "error" });
+      // Built in a child process, so the long-running agent never carries esbuild in its memory.
+      const options = { entryPoints: [entry], outfile: bundle, bundle: true, platform: "node", format: "esm", target: "node22", packages: "external", logLevel: "error" };
+      const script = `require(require.resolve("esbuild", { paths: [${JSON.stringify(root)}] })).buildSync(${JSON.stringify(options)})`;
+      const built = spawnSync(process.execPath, ["-e", script], { stdio: ["ignore", "ignore", "inherit"] });
+      if (built.status !== 0) throw new Error("could not bundle the CLI");
     }
     return await import(pathToFileURL(bundle).href);
   } catch (error) {
