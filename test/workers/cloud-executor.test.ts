@@ -137,6 +137,8 @@ describe("cloud executor: progress from the run's log", () => {
     const afterFirst = (await agentActivities(setup.org, agentSessionId)).filter((a) => a.content.type === "thought");
     expect(afterFirst).toHaveLength(thoughtsBefore + 1);
     expect(afterFirst.at(-1)!.content.body!.split("\n").length).toBeGreaterThanOrEqual(3);
+    // The log opens with the prompt we sent; that is not progress and is not echoed back.
+    expect(afterFirst.at(-1)!.content.body).not.toContain("## What to do");
 
     // Nothing new in the log: no activity at all.
     await fireTimers(stub, "cloud.logs");

@@ -119,7 +119,8 @@ export class CodegenGate extends DurableObject<AppEnv> {
   async readLogs(ref: CodegenCredentialRef, input: { runId: number; skip: number }): Promise<GateResult<{ total: number; entries: { at: string | null; type: string | null; text: string }[] }>> {
     return this.#call(ref, "logs", async (client) => {
       const page = await client.getLogs(input.runId, { skip: input.skip, limit: 100 });
-      const entries = page.logs.map((log) => ({
+      // The run's log starts with the prompt we sent (USER_MESSAGE): not progress, and not worth echoing into Linear.
+      const entries = page.logs.filter((log) => log.message_type?.toUpperCase() !== "USER_MESSAGE").map((log) => ({
         at: log.created_at ?? null,
         type: log.message_type ?? null,
         text: [log.thought, log.tool_name ? `${log.tool_name}` : null, log.observation].filter((t): t is string => typeof t === "string" && t.length > 0).join(" · "),
