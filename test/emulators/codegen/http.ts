@@ -1,55 +1,14 @@
-/** The few HTTP helpers the emulator shares (node:http only, no framework). */
+/** The emulator's HTTP helpers: the ones both emulators share, answering JSON as FastAPI does. */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { readJson, sendJson as sendJsonShared } from "../shared/http";
 
-const MAX_BODY_BYTES = 5 * 1024 * 1024;
-
-/** A control-API failure, answered as `{ error }`. API errors use `ApiError` (errors.ts). */
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-export async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > MAX_BODY_BYTES) throw new HttpError(413, "request body too large");
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks).toString("utf8");
-}
+export { HttpError, readBody, sendText, sleep } from "../shared/http";
 
 /** A control-API body: a JSON object, or `{}` when empty. */
-export async function readJsonObject(req: IncomingMessage): Promise<Record<string, unknown>> {
-  const text = await readBody(req);
-  if (!text.trim()) return {};
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new HttpError(400, "body is not valid JSON");
-  }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new HttpError(400, "body must be a JSON object");
-  return value as Record<string, unknown>;
+export function readJsonObject(req: IncomingMessage): Promise<Record<string, unknown>> {
+  return readJson(req);
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(text), ...headers });
-  res.end(text);
-}
-
-export function sendText(res: ServerResponse, status: number, body: string, contentType = "text/plain; charset=utf-8"): void {
-  res.writeHead(status, { "Content-Type": contentType, "Content-Length": Buffer.byteLength(body) });
-  res.end(body);
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+  sendJsonShared(res, status, body, { "Content-Type": "application/json", ...headers });
 }
