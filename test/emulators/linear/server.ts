@@ -3,12 +3,12 @@
  * and the `/_emulator` control API (README.md). Tests start one per run and
  * give each test its own organization.
  */
-import { type IncomingMessage, type ServerResponse, createServer } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { handleControl } from "./control";
 import { Emulator, type EmulatorOptions } from "./emulator";
 import { GraphQLEndpoint } from "./graphql-handler";
-import { HttpError, sendJson } from "./http";
+import { HttpError } from "./http";
+import { serveEmulator } from "../shared/serve";
 import { handleAuthorize, handleRevoke, handleToken } from "./oauth";
 import { resolvers, typeResolvers } from "./resolvers";
 import { buildLinearSchema } from "./schema";
@@ -39,32 +39,9 @@ async function route(emulator: Emulator, graphql: GraphQLEndpoint, req: Incoming
 export async function startLinearEmulator(options: LinearEmulatorOptions = {}): Promise<LinearEmulator> {
   const emulator = new Emulator(options);
   const graphql = new GraphQLEndpoint(emulator, buildLinearSchema(resolvers, typeResolvers));
-  const server = createServer((req, res) => {
-    route(emulator, graphql, req, res).catch((error: unknown) => {
-      if (res.headersSent) return void res.end();
-      if (error instanceof HttpError) return sendJson(res, error.status, { error: error.message });
-      // An emulator bug: make it loud in the test output rather than a silent 500.
-      console.error("[linear-emulator]", error);
-      sendJson(res, 500, { error: "emulator failure", detail: error instanceof Error ? error.message : String(error) });
-    });
+  return serveEmulator("linear-emulator", (req, res) => route(emulator, graphql, req, res), {
+    ...options,
+    // Webhooks still being sent finish first, so a test's receiver sees every delivery.
+    beforeClose: () => emulator.webhooks.settle(),
   });
-  const host = options.host ?? "127.0.0.1";
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://${host}:${port}`,
-    port,
-    async close() {
-      await emulator.webhooks.settle();
-      // Requests held open by a `hang` fault would keep close() waiting forever.
-      server.closeAllConnections();
-      await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
-    },
-  };
 }
