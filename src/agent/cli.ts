@@ -7,6 +7,7 @@
  * repository is named in the message; nothing ever prompts on a TTY).
  */
 import { Command, CommanderError, Option } from "commander";
+import { addAdminCommands, ApiFailure } from "./admin-commands";
 import { Agent, AGENT_VERSION } from "./agent";
 import { ConfigError, configFile, cyrusHome, loadAgentConfig, setConfigValue, SETTABLE_KEYS, type ConfigFlags } from "./config";
 import { consoleLog } from "./output";
@@ -69,6 +70,7 @@ export function buildProgram(): Command {
       console.log(setConfigValue(cyrusHome(), key, value));
     });
 
+  addAdminCommands(program);
   return program;
 }
 
@@ -90,6 +92,10 @@ export async function main(argv: string[] = process.argv): Promise<number> {
     if (error instanceof CommanderError) {
       // --help and --version end here too, with exit code 0.
       return error.exitCode === 0 ? 0 : 2;
+    }
+    if (error instanceof ApiFailure) {
+      process.stderr.write(`cyrus: ${error.message}\n`);
+      return 1;
     }
     if (error instanceof ConfigError) {
       process.stderr.write(`cyrus: ${error.message}\n`);

@@ -73,6 +73,10 @@ export const ConfigLayerSchema = z.object({
   permissionMode: optional(z.enum(PERMISSION_MODES, { error: `must be one of ${PERMISSION_MODES.join(", ")}` })),
   allowedTools: optional(z.array(z.string().min(1))),
   setupTimeoutMs: optional(integer(1)),
+  /** For the admin commands (status, stats, cost-report, logs, codegen setup): the edge's CYRUS_API_KEY. */
+  apiKey: optional(z.string().trim()),
+  /** Which workspace the admin commands act on, when the edge has several. */
+  workspace: optional(z.string().trim()),
 });
 export type ConfigLayer = z.infer<typeof ConfigLayerSchema>;
 
@@ -247,6 +251,8 @@ export const SETTABLE_KEYS = [
   "permissionMode",
   "allowedTools",
   "setupTimeoutMs",
+  "apiKey",
+  "workspace",
 ] as const;
 
 /**
@@ -282,7 +288,7 @@ export function setConfigValue(home: string, key: string, value: string, cwd = p
   const file = configFile(home);
   writeJsonAtomic(file, { ...next, ...layer });
   let shown: string;
-  if (key === "token") shown = "(hidden)";
+  if (key === "token" || key === "apiKey") shown = "(hidden)";
   else if (remove) shown = "(removed)";
   else if (key.startsWith("repo.")) shown = layer.repos?.[key.slice("repo.".length)] ?? "";
   else shown = JSON.stringify(layer[key as keyof ConfigLayer]);

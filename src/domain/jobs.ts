@@ -49,7 +49,9 @@ export function laneOf(spec: JobSpec): string {
     case "cloud.logs":
     case "cloud.check":
       return `${spec.kind}:${spec.payload.agentSessionId}`;
+    // Its own lane: the D1 mirror's sync waits on purpose, and a run's cost must not wait behind it.
     case "metrics.record":
+      return `metrics:${spec.payload.agentSessionId}`;
     case "d1.sync":
       return "d1";
   }

@@ -5,11 +5,12 @@
  * delegated in (emulated) Linear runs locally to a response; an agent killed in
  * the middle of a task and restarted reports it, once.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { promisify } from "node:util";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { LinearEmulatorControl, type ActivityView, type CreatedOrganization } from "../../emulators/linear/control-client";
 import { startLinearEmulator } from "../../emulators/linear/server";
 import { agentEnv, createBenchRepository, standInPath } from "../../../scripts/lib/agent-fixtures";
@@ -81,8 +82,12 @@ beforeAll(async () => {
   agentToken = ((await (await fetch(`${edge.url}/api/agent-tokens`, { method: "POST", headers, body: JSON.stringify({ name: "e2e" }) })).json()) as { token: string }).token;
 }, 120_000);
 
+afterEach(() => {
+  // A failed test must not leave its agent connected to take the next test's task.
+  for (const child of agents.splice(0)) child.kill("SIGKILL");
+});
+
 afterAll(async () => {
-  for (const child of agents) child.kill("SIGKILL");
   await edge?.stop();
   await emulator?.close();
 });
@@ -106,8 +111,11 @@ describe("a delegated issue runs on a connected cyrus agent", () => {
     const responses = activities.filter((a) => a.content.type === "response");
     expect(responses).toHaveLength(1);
     expect(responses[0]!.content.body).toContain("https://github.com/acme/web/pull/3");
-    const state = await linear.state(org.organizationId);
-    expect(state.attachments.some((a) => a.issueId === issue.id && a.url === "https://github.com/acme/web/pull/3")).toBe(true);
+    // The PR link goes to Linear right after the response, through the same outbox.
+    const linked = async () => (await linear.state(org.organizationId)).attachments.some((a) => a.issueId === issue.id && a.url === "https://github.com/acme/web/pull/3");
+    const deadline = Date.now() + 30_000;
+    while (!(await linked()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    expect(await linked()).toBe(true);
     await agent.until(new RegExp(`■ ${issue.identifier} succeeded`));
     agent.child.kill("SIGINT");
     rmSync(home, { recursive: true, force: true });
@@ -136,4 +144,22 @@ describe("a delegated issue runs on a connected cyrus agent", () => {
     expect(new Set(thoughts).size).toBe(thoughts.length);
     second.child.kill("SIGINT");
   }, 120_000);
+
+  it("reports through the cyrus admin commands what the runs above cost", async () => {
+    const run = promisify(execFile);
+    const home = mkdtempSync(join(tmpdir(), "cyrus-e2e-admin-"));
+    const cyrus = (...args: string[]) => run(process.execPath, ["bin/cyrus.js", ...args, "--url", edge.url, "--api-key", API_KEY], { env: agentEnv(home) });
+    const report = JSON.parse((await cyrus("cost-report", "--json")).stdout) as { totals: { tasks: number }; byExecutor: { local: { tasks: number } } };
+    expect(report.totals.tasks).toBeGreaterThanOrEqual(2);
+    expect(report.byExecutor.local.tasks).toBe(report.totals.tasks);
+    const status = (await cyrus("status")).stdout;
+    expect(status).toContain("strategy hybrid-smart");
+    const stats = (await cyrus("stats", "--period", "day")).stdout;
+    expect(stats).toMatch(/^day: \d+ tasks/m);
+    await expect(run(process.execPath, ["bin/cyrus.js", "cost-report", "--url", edge.url, "--api-key", "wrong"], { env: agentEnv(home) })).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining("401"),
+    });
+    rmSync(home, { recursive: true, force: true });
+  }, 60_000);
 });
