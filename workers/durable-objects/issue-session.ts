@@ -17,13 +17,14 @@ import { RETRYING, STOPPED_NOTHING_RUNNING } from "../../src/domain/messages";
 import { planDelivery, type IntakePlan, type SessionDelivery } from "../../src/domain/session-intake";
 import { createLogger, describeError, type Logger } from "../../src/log";
 import type { AppEnv } from "../env";
-import { JOB_GIVE_UP_AFTER_MS, retryAt, runJob, type JobContext, type JobOutcome } from "../issue-session/jobs";
+import { runDueJobs } from "../issue-session/job-runner";
+import type { JobContext } from "../issue-session/jobs";
 import { cloudExecutor, localExecutor } from "../issue-session/executors";
 import type { LocalTaskUpdate } from "../workspace/local-agent-hub";
 import { LinearAccessProvider } from "../issue-session/linear-access";
 import { resolveCodegenCredential, type CodegenCredential } from "../codegen-credentials";
 import type { CloudRunObservation } from "./codegen-gate";
-import { IssueSessionStore, type AgentSessionRecord, type JobRecord, type JobView } from "../issue-session/store";
+import { IssueSessionStore, type AgentSessionRecord, type JobView } from "../issue-session/store";
 
 /** Jobs one alarm run may take on; the rest wait for the next run, due at once. */
 const MAX_JOBS_PER_ALARM = 25;
@@ -181,7 +182,8 @@ export class IssueSession extends DurableObject<AppEnv> {
 
   async #runAlarm(): Promise<void> {
     try {
-      await this.#runDueJobs();
+      const context = this.#context();
+      if (context) await runDueJobs(context, MAX_JOBS_PER_ALARM);
       const now = Date.now();
       this.#store.pruneDeliveries(now - DELIVERY_MEMORY_MS);
       this.#store.pruneFinishedJobs(now - FINISHED_JOB_MEMORY_MS);
@@ -243,82 +245,6 @@ export class IssueSession extends DurableObject<AppEnv> {
   }
 
   /**
-   * Runs what is due, in passes: a job may queue follow-ups that are due at once
-   * (a finished run queues its response), and those go out in this same wake-up.
-   * A lane whose job did not succeed waits for its retry; so does every Linear
-   * job once Linear has said to slow down.
-   */
-  async #runDueJobs(): Promise<void> {
-    const context = this.#context();
-    if (!context) return;
-    const stalledLanes = new Set<string>();
-    // Remembered across wake-ups: once Linear says to slow down, nothing here calls it before the reset.
-    let linearPausedUntil = Number(this.#store.getMeta("linear_paused_until") ?? 0);
-    let ran = 0;
-    while (ran < MAX_JOBS_PER_ALARM) {
-      const waiting = new Set(stalledLanes);
-      let progressed = false;
-      for (const job of this.#store.pendingJobs()) {
-        if (waiting.has(job.lane)) continue;
-        const now = Date.now();
-        if (job.dueAt > now || ran >= MAX_JOBS_PER_ALARM) {
-          waiting.add(job.lane);
-          continue;
-        }
-        if (linearPausedUntil > now && usesLinear(job.kind)) {
-          this.#store.retryJob(job.id, { dueAt: linearPausedUntil, error: "waiting for Linear's rate limit to reset", uncertain: false, countAttempt: false });
-          waiting.add(job.lane);
-          stalledLanes.add(job.lane);
-          continue;
-        }
-        ran++;
-        progressed = true;
-        const outcome = await this.#runOne(job, context);
-        if (outcome.kind !== "done") {
-          waiting.add(job.lane);
-          stalledLanes.add(job.lane);
-        }
-        if (outcome.kind === "retry" && outcome.pauseLinearUntil && outcome.pauseLinearUntil > linearPausedUntil) {
-          linearPausedUntil = outcome.pauseLinearUntil;
-          this.#store.setMeta("linear_paused_until", String(linearPausedUntil));
-        }
-      }
-      if (!progressed) break;
-    }
-  }
-
-  async #runOne(job: JobRecord, context: JobContext): Promise<JobOutcome> {
-    let outcome: JobOutcome;
-    try {
-      outcome = await runJob(job, context);
-    } catch (error) {
-      outcome = { kind: "retry", error: describeError(error) };
-    }
-    const now = Date.now();
-    const store = this.#store;
-    if (outcome.kind === "done") {
-      this.ctx.storage.transactionSync(() => {
-        store.completeJob(job.id, now);
-        if (job.kind === "d1.sync" && store.hasUnsyncedState()) store.ensureSyncJob(now);
-      });
-      return outcome;
-    }
-    if (outcome.kind === "retry" && now - job.createdAt < JOB_GIVE_UP_AFTER_MS) {
-      const at = outcome.at && outcome.at > now ? outcome.at : retryAt(job, this.#config, now);
-      store.retryJob(job.id, { dueAt: at, error: outcome.error, uncertain: outcome.uncertain ?? false, countAttempt: outcome.countAttempt ?? true });
-      this.#log.warn("job will be retried", { job: job.kind, id: job.id, attempts: job.attempts + 1, retryInMs: at - now, error: outcome.error });
-      return outcome;
-    }
-    const error = outcome.error;
-    this.ctx.storage.transactionSync(() => {
-      store.failJob(job.id, error, now);
-      store.appendTimeline({ agentSessionId: agentSessionOf(job), kind: "outbox.failed", summary: `Gave up on ${job.kind}: ${error}`, data: { jobId: job.id } }, now);
-    });
-    this.#log.error("job failed for good", { job: job.kind, id: job.id, error });
-    return { kind: "failed", error };
-  }
-
-  /**
    * Sets the alarm to the earliest due job. The alarm time is remembered, so a
    * burst of deliveries that need no earlier alarm costs no storage operation.
    */
@@ -335,13 +261,4 @@ export class IssueSession extends DurableObject<AppEnv> {
       this.#alarmAt = current;
     }
   }
-}
-
-function usesLinear(kind: JobRecord["kind"]): boolean {
-  return kind.startsWith("linear.") || kind === "session.prepare";
-}
-
-function agentSessionOf(job: JobRecord): string | null {
-  const payload = job.payload as { agentSessionId?: string } | null;
-  return payload?.agentSessionId ?? null;
 }

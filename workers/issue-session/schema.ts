@@ -1,0 +1,62 @@
+/**
+ * The IssueSession's SQLite schema, as steps: each brings it from the previous
+ * version, and steps are append-only, like migrations (the object records the
+ * version it reached in `meta.schema_version`). See docs/storage.md.
+ */
+const SCHEMA_V1 = [
+  `CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS deliveries (id TEXT PRIMARY KEY, received_at INTEGER NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS agent_sessions (
+     id TEXT PRIMARY KEY,
+     issue_id TEXT, issue_identifier TEXT, issue_title TEXT, creator_id TEXT,
+     prompt_context TEXT, guidance TEXT NOT NULL DEFAULT '[]', initial_comment TEXT,
+     status TEXT NOT NULL DEFAULT 'pending',
+     repository_id TEXT, repository_name TEXT, base_branch TEXT, routed_at INTEGER,
+     stop_requested_at INTEGER, error TEXT,
+     created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, ended_at INTEGER,
+     version INTEGER NOT NULL DEFAULT 1, synced_version INTEGER NOT NULL DEFAULT 0)`,
+  `CREATE TABLE IF NOT EXISTS prompts (
+     activity_id TEXT PRIMARY KEY, agent_session_id TEXT NOT NULL, body TEXT NOT NULL,
+     signal TEXT, user_id TEXT, received_at INTEGER NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS jobs (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, lane TEXT NOT NULL,
+     payload TEXT NOT NULL, state TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL DEFAULT 0,
+     due_at INTEGER NOT NULL, uncertain INTEGER NOT NULL DEFAULT 0, last_error TEXT,
+     created_at INTEGER NOT NULL, finished_at INTEGER)`,
+  `CREATE INDEX IF NOT EXISTS jobs_pending ON jobs (state, due_at)`,
+  `CREATE TABLE IF NOT EXISTS timeline (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, agent_session_id TEXT,
+     kind TEXT NOT NULL, summary TEXT NOT NULL, data TEXT, synced INTEGER NOT NULL DEFAULT 0)`,
+];
+
+export const SCHEMA_STEPS: string[][] = [
+  SCHEMA_V1,
+  [
+  `CREATE TABLE IF NOT EXISTS executions (
+     attempt_key TEXT PRIMARY KEY, agent_session_id TEXT NOT NULL, attempt INTEGER NOT NULL, executor TEXT NOT NULL,
+     state TEXT NOT NULL, credential TEXT, gate_name TEXT, intent_at INTEGER NOT NULL,
+     run_id INTEGER, web_url TEXT, codegen_status TEXT, result TEXT, pull_requests TEXT NOT NULL DEFAULT '[]',
+     started_at INTEGER, ended_at INTEGER, deadline_at INTEGER, resumes INTEGER NOT NULL DEFAULT 0,
+     logs_seen INTEGER NOT NULL DEFAULT 0, outcome TEXT, error TEXT, twins TEXT)`,
+  `CREATE INDEX IF NOT EXISTS executions_run ON executions (run_id)`,
+    `ALTER TABLE agent_sessions ADD COLUMN repository_git_url TEXT`,
+    `ALTER TABLE agent_sessions ADD COLUMN codegen_repo_id INTEGER`,
+  ],
+  [
+    `ALTER TABLE executions ADD COLUMN task_id TEXT`,
+    `ALTER TABLE executions ADD COLUMN agent_id TEXT`,
+    `ALTER TABLE executions ADD COLUMN hostname TEXT`,
+    `ALTER TABLE executions ADD COLUMN claude_session_id TEXT`,
+    `ALTER TABLE executions ADD COLUMN total_cost_usd REAL`,
+    `ALTER TABLE executions ADD COLUMN cost_usd REAL`,
+    `ALTER TABLE executions ADD COLUMN input_tokens INTEGER`,
+    `ALTER TABLE executions ADD COLUMN output_tokens INTEGER`,
+    `ALTER TABLE executions ADD COLUMN pending_tools TEXT NOT NULL DEFAULT '[]'`,
+    `CREATE INDEX IF NOT EXISTS executions_task ON executions (task_id)`,
+    // Local task messages already applied, by task and sequence number: the dedupe for at-least-once delivery.
+    `CREATE TABLE IF NOT EXISTS local_messages (task_id TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (task_id, seq))`,
+  ],
+  [`ALTER TABLE executions ADD COLUMN sent_prompts TEXT NOT NULL DEFAULT '[]'`],
+  [`ALTER TABLE agent_sessions ADD COLUMN agent_type TEXT`, `ALTER TABLE agent_sessions ADD COLUMN complexity TEXT`, `ALTER TABLE agent_sessions ADD COLUMN executor TEXT`],
+  [`ALTER TABLE agent_sessions ADD COLUMN fallback TEXT`],
+];
