@@ -12,7 +12,7 @@ import { CodegenEmulatorControl } from "../test/emulators/codegen/control-client
 import { startCodegenEmulator } from "../test/emulators/codegen/server";
 import { LinearEmulatorControl, type ActivityView } from "../test/emulators/linear/control-client";
 import { startLinearEmulator } from "../test/emulators/linear/server";
-import { emulatedLinearVars, installThroughOAuth, startLocalEdge } from "./lib/local-edge";
+import { emulatedLinearVars, installThroughOAuth, scaledCodegenVars, startLocalEdge } from "./lib/local-edge";
 
 const keep = process.argv.includes("--keep");
 const SCALE = 60;
@@ -29,11 +29,7 @@ say(`Linear emulator on ${linearEmulator.url}, Codegen emulator on ${codegenEmul
 const edge = await startLocalEdge(
   {
     ...emulatedLinearVars(linearEmulator.url, { webhookSecret: WEBHOOK_SECRET, clientId: "demo-client", clientSecret: "demo-secret", apiKey: API_KEY }),
-    CODEGEN_API_URL: codegenEmulator.url,
-    CODEGEN_TIME_SCALE: String(SCALE),
-    CODEGEN_POLL_INITIAL_MS: String(Math.round(5_000 / SCALE)),
-    CODEGEN_POLL_MAX_MS: String(Math.round(60_000 / SCALE)),
-    CODEGEN_RUN_TIMEOUT_MS: String(Math.round(3_600_000 / SCALE)),
+    ...scaledCodegenVars(codegenEmulator.url, SCALE),
     LOG_LEVEL: "warn",
   },
   { quiet: true },

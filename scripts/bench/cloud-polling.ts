@@ -12,7 +12,7 @@ import { startCodegenEmulator } from "../../test/emulators/codegen/server";
 import { LinearEmulatorControl } from "../../test/emulators/linear/control-client";
 import { startLinearEmulator } from "../../test/emulators/linear/server";
 import { signLinearPayload } from "../../src/linear/webhook-signature";
-import { emulatedLinearVars, installThroughOAuth, startLocalEdge } from "../lib/local-edge";
+import { emulatedLinearVars, installThroughOAuth, scaledCodegenVars, startLocalEdge } from "../lib/local-edge";
 import { percentile, round } from "../lib/load";
 
 const SCALE = 60;
@@ -49,12 +49,7 @@ export async function benchCloudPolling() {
   const edge = await startLocalEdge(
     {
       ...emulatedLinearVars(linearEmulator.url, { webhookSecret: SECRET, clientId: "bench-client", clientSecret: "bench-secret", apiKey: API_KEY }),
-      CODEGEN_API_URL: codegenEmulator.url,
-      CODEGEN_TIME_SCALE: String(SCALE),
-      CODEGEN_POLL_INITIAL_MS: String(Math.round(5_000 / SCALE)),
-      CODEGEN_POLL_MAX_MS: String(Math.round(60_000 / SCALE)),
-      CODEGEN_RUN_TIMEOUT_MS: String(Math.round(3_600_000 / SCALE)),
-      RETRY_BASE_MS: String(Math.round(1_000 / SCALE)),
+      ...scaledCodegenVars(codegenEmulator.url, SCALE),
       LOG_LEVEL: "error",
     },
     { quiet: true },

@@ -28,6 +28,21 @@ export function emulatedLinearVars(emulatorUrl: string, secrets: { webhookSecret
   };
 }
 
+/**
+ * The vars that point a local edge at a Codegen emulator running `scale` times
+ * faster than real time: Codegen's rate windows and the timing knobs scale with it.
+ */
+export function scaledCodegenVars(emulatorUrl: string, scale: number): Record<string, string> {
+  return {
+    CODEGEN_API_URL: emulatorUrl,
+    CODEGEN_TIME_SCALE: String(scale),
+    CODEGEN_POLL_INITIAL_MS: String(Math.round(5_000 / scale)),
+    CODEGEN_POLL_MAX_MS: String(Math.round(60_000 / scale)),
+    CODEGEN_RUN_TIMEOUT_MS: String(Math.round(3_600_000 / scale)),
+    RETRY_BASE_MS: String(Math.round(1_000 / scale)),
+  };
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
