@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { createDb } from "../../src/db/client";
 import { recordExecutionMetrics, type ExecutionMetricsRow } from "../../src/db/queries/metrics";
 import { app } from "../../workers/app";
-import { API_KEY, api, env } from "./support";
+import { API_KEY, api, env, seededWorkspace } from "./support";
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -27,16 +27,6 @@ interface Run {
   estimated?: boolean;
 }
 
-async function workspace(name = "Reports"): Promise<string> {
-  const id = `org-${crypto.randomUUID()}`;
-  const now = Date.now();
-  await env.DB.prepare(
-    "INSERT INTO workspaces (id, name, url_key, app_user_id, access_token_enc, token_expires_at, installed_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-  )
-    .bind(id, name, name.toLowerCase(), "app-user", "v1.x.y", now + DAY, now, now)
-    .run();
-  return id;
-}
 
 async function seed(runs: Run[]): Promise<void> {
   const insert = env.DB.prepare(
@@ -90,8 +80,8 @@ interface CostReportBody {
 
 /** A week of runs in March 2026, with runs a millisecond outside each end, and a noisy neighbour. */
 async function marchWeek() {
-  const ws = await workspace("March");
-  const other = await workspace("Neighbour");
+  const ws = await seededWorkspace("March");
+  const other = await seededWorkspace("Neighbour");
   const inside: Run[] = [
     { workspaceId: ws, startedAt: at("2026-03-01T00:00:00.000Z"), executor: "local", repository: "web", agentType: "builder", outcome: "succeeded", costUsd: 0.12345 },
     { workspaceId: ws, startedAt: at("2026-03-03T12:00:00.000Z"), executor: "cloud", repository: "web", agentType: "debugger", outcome: "succeeded", costUsd: 0.54, estimated: true },
@@ -206,8 +196,8 @@ describe("GET /api/cost-report", () => {
   });
 
   it("defaults to the last 30 days through today and reports today's spend against the daily budget", async () => {
-    const ws = await workspace("Budget");
-    const other = await workspace("Budget neighbour");
+    const ws = await seededWorkspace("Budget");
+    const other = await seededWorkspace("Budget neighbour");
     const now = Date.now();
     const todayStart = Math.floor(now / DAY) * DAY;
     const today: Run[] = [
@@ -263,14 +253,14 @@ describe("GET /api/cost-report", () => {
     ["from=2020-01-01&to=2026-01-01", "at most"],
     ["groupBy=week", "groupBy"],
   ])("answers 400 with a message for %s", async (query, message) => {
-    const ws = await workspace("Bad query");
+    const ws = await seededWorkspace("Bad query");
     const response = await api(`/api/cost-report?workspace=${ws}&${query}`);
     expect(response.status).toBe(400);
     expect((await response.json<{ error: string }>()).error).toContain(message);
   });
 
   it("answers 400 when a `from` after today is given without `to`", async () => {
-    const ws = await workspace("Future");
+    const ws = await seededWorkspace("Future");
     const tomorrow = new Date(Date.now() + 2 * DAY).toISOString().slice(0, 10);
     expect((await api(`/api/cost-report?workspace=${ws}&from=${tomorrow}`)).status).toBe(400);
   });
@@ -365,8 +355,8 @@ describe("GET /api/stats", () => {
    * still going into this one, and a neighbour whose busy hour must not count.
    */
   async function busyWeeks() {
-    const ws = await workspace("Stats");
-    const other = await workspace("Stats neighbour");
+    const ws = await seededWorkspace("Stats");
+    const other = await seededWorkspace("Stats neighbour");
     const end = at("2026-06-10T09:30:00.000Z");
     const t = (iso: string) => at(`2026-${iso}Z`);
     const runs: Run[] = [
@@ -440,7 +430,7 @@ describe("GET /api/stats", () => {
   });
 
   it("counts a run for at most 24 hours, and one that started before the period while it overlaps it", async () => {
-    const ws = await workspace("Spanning");
+    const ws = await seededWorkspace("Spanning");
     const end = at("2026-07-01T00:00:00.000Z");
     const start = end - 7 * DAY;
     const runs: Run[] = [
@@ -462,7 +452,7 @@ describe("GET /api/stats", () => {
   });
 
   it("keeps the rollups right when the writer replays, rewrites or a run is deleted", async () => {
-    const ws = await workspace("Replays");
+    const ws = await seededWorkspace("Replays");
     const end = at("2026-08-20T12:00:00.000Z");
     const base = at("2026-08-15T10:00:00.000Z");
     const row = (id: string, startedAt: number, durationMs: number, fields: Partial<ExecutionMetricsRow> = {}): ExecutionMetricsRow => ({
@@ -512,7 +502,7 @@ describe("GET /api/stats", () => {
   });
 
   it("answers an empty period with zeros and nulls, and a month is 30 days ending now by default", async () => {
-    const ws = await workspace("Empty");
+    const ws = await seededWorkspace("Empty");
     const before = Date.now();
     const stats = await (await api(`/api/stats?workspace=${ws}&period=month`)).json<StatsBody>();
     const to = Date.parse(stats.current.to);
@@ -530,7 +520,7 @@ describe("GET /api/stats", () => {
   });
 
   it.each(["period=year", "period=", "end=yesterday", "end=2026-06-10"])("answers 400 for %s", async (query) => {
-    const ws = await workspace("Bad stats");
+    const ws = await seededWorkspace("Bad stats");
     const response = await api(`/api/stats?workspace=${ws}&${query}`);
     expect(response.status).toBe(400);
     expect((await response.json<{ error: string }>()).error).toMatch(/period|end/);

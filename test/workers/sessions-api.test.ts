@@ -5,7 +5,7 @@
  * Expected orders and pages are computed here from the seeded rows.
  */
 import { describe, expect, it } from "vitest";
-import { api, env } from "./support";
+import { api, env, seededWorkspace } from "./support";
 
 const DAY = 86_400_000;
 
@@ -30,16 +30,6 @@ interface Event {
   createdAt: number;
 }
 
-async function workspace(name = "Sessions"): Promise<string> {
-  const id = `org-${crypto.randomUUID()}`;
-  const now = Date.now();
-  await env.DB.prepare(
-    "INSERT INTO workspaces (id, name, url_key, app_user_id, access_token_enc, token_expires_at, installed_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-  )
-    .bind(id, name, name.toLowerCase(), "app-user", "v1.x.y", now + DAY, now, now)
-    .run();
-  return id;
-}
 
 async function seedSessions(sessions: Session[]): Promise<void> {
   const insert = env.DB.prepare(
@@ -89,8 +79,8 @@ const newestFirst = (a: Session, b: Session) => b.createdAt - a.createdAt || (a.
 
 /** 23 sessions over ten days, three of them created in the same millisecond, and one in another workspace. */
 async function manySessions() {
-  const ws = await workspace();
-  const other = await workspace("Other");
+  const ws = await seededWorkspace("Sessions");
+  const other = await seededWorkspace("Other");
   const base = Date.parse("2026-05-01T00:00:00.000Z");
   const statuses = ["complete", "error", "active", "stopped", "awaiting_input"];
   const sessions: Session[] = Array.from({ length: 20 }, (_, i) => ({
@@ -183,7 +173,7 @@ describe("GET /api/sessions", () => {
     ["from=2026-02-30", "from"],
     ["to=last-week", "to"],
   ])("answers 400 for %s", async (query, field) => {
-    const ws = await workspace("Bad");
+    const ws = await seededWorkspace("Bad");
     const response = await api(`/api/sessions?workspace=${ws}&${query}`);
     expect(response.status).toBe(400);
     expect((await response.json<{ error: string }>()).error).toContain(field);
@@ -192,8 +182,8 @@ describe("GET /api/sessions", () => {
 
 /** A session that went to the cloud, failed to start, fell back to a local run, and succeeded with a PR. */
 async function fallbackSession() {
-  const ws = await workspace("Detail");
-  const other = await workspace("Detail other");
+  const ws = await seededWorkspace("Detail");
+  const other = await seededWorkspace("Detail other");
   const id = `as-${crypto.randomUUID()}`;
   const object = `${ws}:issue-${id}`;
   const t0 = Date.parse("2026-08-01T10:00:00.000Z");
@@ -260,7 +250,7 @@ describe("GET /api/sessions/:id", () => {
   });
 
   it("reads fallbacks from older timelines, where a later decision named another executor", async () => {
-    const ws = await workspace("Old timeline");
+    const ws = await seededWorkspace("Old timeline");
     const id = `as-${crypto.randomUUID()}`;
     const t0 = Date.parse("2026-07-01T10:00:00.000Z");
     await seedSessions([{ id, workspaceId: ws, status: "error", executor: "local", createdAt: t0, endedAt: t0 + 60_000, updatedAt: t0 + 60_000 }]);
@@ -337,7 +327,7 @@ describe("GET /api/sessions/:id/logs", () => {
   });
 
   it("streams what exists, then new events as D1 gets them, and resumes after Last-Event-ID", async () => {
-    const ws = await workspace("Live");
+    const ws = await seededWorkspace("Live");
     const id = `as-${crypto.randomUUID()}`;
     const now = Date.now();
     await seedSessions([{ id, workspaceId: ws, status: "active", createdAt: now - 60_000 }]);

@@ -194,3 +194,18 @@ export async function oauthCalls(org: EmulatedOrg): Promise<EmulatedOAuthCall[]>
   const query = new URLSearchParams({ organizationId: org.organizationId });
   return (await emulator<{ oauth: EmulatedOAuthCall[] }>(`/_emulator/calls?${query}`)).oauth;
 }
+
+/**
+ * A workspace row written straight into D1, for tests that seed reports and
+ * sessions directly (no Linear organization behind it).
+ */
+export async function seededWorkspace(name: string): Promise<string> {
+  const id = `org-${crypto.randomUUID()}`;
+  const now = Date.now();
+  await env.DB.prepare(
+    "INSERT INTO workspaces (id, name, url_key, app_user_id, access_token_enc, token_expires_at, installed_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+  )
+    .bind(id, name, name.toLowerCase(), "app-user", "v1.x.y", now + 86_400_000, now, now)
+    .run();
+  return id;
+}
