@@ -7,16 +7,29 @@ import { apiRoutes } from "./routes/api";
 import { healthRoutes } from "./routes/health";
 import { linearWebhookRoutes } from "./routes/linear-webhook";
 import { oauthRoutes } from "./routes/oauth";
+import { securityHeaders } from "./middleware/security-headers";
+import { panelRoutes } from "./panel";
+import { htmlPage } from "./routes/html-page";
 
 export const app = factory
   .createApp()
+  .use(securityHeaders)
   .route("/health", healthRoutes)
   .route("/webhooks/linear", linearWebhookRoutes)
   .route("/oauth/linear", oauthRoutes)
   .route("/api", apiRoutes)
-  .route("/agent/connect", agentConnectRoutes);
+  .route("/agent/connect", agentConnectRoutes)
+  .route("/", panelRoutes);
 
-app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404));
+/** A browser asking for a page gets a page; everything else the JSON error shape. */
+const wantsHtml = (c: { req: { path: string; header(name: string): string | undefined } }) =>
+  !c.req.path.startsWith("/api/") && (c.req.header("accept") ?? "").includes("text/html");
+
+app.notFound((c) =>
+  wantsHtml(c)
+    ? c.html(htmlPage("Not found", `There is no page at ${c.req.path}. The control panel starts at /.`), 404)
+    : c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404),
+);
 
 /** One JSON error shape. The detail goes to the log; the caller gets a message without internals. */
 app.onError((error, c) => {

@@ -238,6 +238,10 @@ export const oauthStates = sqliteTable("oauth_states", {
   createdAt: integer("created_at").notNull(),
   expiresAt: integer("expires_at").notNull(),
   usedAt: integer("used_at"),
+  /** `install` (the app, actor=app) or `sign_in` (a person signing in to the panel, actor=user): neither callback takes the other's. */
+  purpose: text("purpose").notNull().default("install"),
+  /** sign_in: the panel path to go back to afterwards. */
+  returnTo: text("return_to"),
 });
 
 /** A workspace's own configuration (see src/domain/workspace-settings.ts), applied to the next task. */
@@ -262,3 +266,37 @@ export const alerts = sqliteTable(
   },
   (t) => [uniqueIndex("alerts_once_per_period").on(t.workspaceId, t.kind, t.periodKey)],
 );
+
+/**
+ * Signed-in control panel users. The cookie carries a random token; only its
+ * SHA-256 is kept, so a copy of this table signs nobody in. Signing out sets
+ * `revoked_at`, and the cookie stops working everywhere at once.
+ */
+export const panelSessions = sqliteTable(
+  "panel_sessions",
+  {
+    id: text("id").primaryKey(), // SHA-256 of the cookie's token
+    /** `admin_key` (CYRUS_API_KEY: every workspace) or `linear` (a Linear user: their organization only). */
+    kind: text("kind").notNull(),
+    linearUserId: text("linear_user_id"),
+    name: text("name").notNull(),
+    email: text("email"),
+    organizationId: text("organization_id"),
+    /** Linear says the user is an admin of their organization: they may change its settings. */
+    linearAdmin: integer("linear_admin", { mode: "boolean" }).notNull().default(false),
+    /** Sent back with every state-changing request made with the cookie. */
+    csrfToken: text("csrf_token").notNull(),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    revokedAt: integer("revoked_at"),
+  },
+  (t) => [index("panel_sessions_expires").on(t.expiresAt)],
+);
+
+/** Failed sign-ins per client (a SHA-256 of its address): what slows the next attempt down. */
+export const signInFailures = sqliteTable("sign_in_failures", {
+  clientKey: text("client_key").primaryKey(),
+  failures: integer("failures").notNull(),
+  lastFailedAt: integer("last_failed_at").notNull(),
+  blockedUntil: integer("blocked_until").notNull(),
+});

@@ -1,26 +1,26 @@
-import { findWorkspace, listActiveWorkspaces } from "../../src/db/queries/workspaces";
-import { factory } from "../factory";
+import { getCookie } from "hono/cookie";
+import type { Context } from "hono";
+import { listActiveWorkspaces } from "../../src/db/queries/workspaces";
+import { chooseWorkspace, type WorkspaceChoice } from "../../src/domain/panel/access";
+import { factory, type AppBindings } from "../factory";
+
+/** The panel remembers the admin's last workspace in this cookie; `?workspace=` wins over it. */
+export const WORKSPACE_COOKIE = "cyrus_workspace";
+
+/** Which workspace the request acts on, as far as its principal may see (src/domain/panel/access.ts). */
+export async function requestWorkspace(c: Context<AppBindings>): Promise<WorkspaceChoice> {
+  const installed = await listActiveWorkspaces(c.var.db);
+  const remembered = c.var.panelSession ? getCookie(c, WORKSPACE_COOKIE) : undefined;
+  return chooseWorkspace(c.var.principal, installed, c.req.query("workspace") || undefined, remembered);
+}
 
 /**
- * Which workspace an /api request acts on: `?workspace=<organizationId>`, or the
- * only one installed. With several and none named, the caller must choose.
+ * For /api routes that act on one workspace: `?workspace=<organizationId>`, or
+ * the only one installed (a Linear user's is always their own).
  */
 export const resolveWorkspace = factory.createMiddleware(async (c, next) => {
-  const requested = c.req.query("workspace");
-  if (requested) {
-    const row = await findWorkspace(c.var.db, requested);
-    if (!row) return c.json({ error: `no workspace ${requested} is installed` }, 404);
-    c.set("workspaceId", row.id);
-    return next();
-  }
-  const active = await listActiveWorkspaces(c.var.db);
-  if (active.length === 0) {
-    return c.json({ error: "no Linear workspace is installed yet: open /oauth/linear/authorize to install the app" }, 409);
-  }
-  if (active.length > 1) {
-    const ids = active.map((w) => `${w.id} (${w.name})`).join(", ");
-    return c.json({ error: `several workspaces are installed: add ?workspace=<organizationId>, one of ${ids}` }, 400);
-  }
-  c.set("workspaceId", active[0]!.id);
+  const choice = await requestWorkspace(c);
+  if (!choice.ok) return c.json({ error: choice.error }, choice.status);
+  c.set("workspaceId", choice.workspaceId);
   await next();
 });

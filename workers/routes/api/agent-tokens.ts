@@ -36,14 +36,14 @@ export const agentTokenRoutes = factory
     const token = `${AGENT_TOKEN_PREFIX}${randomToken(32)}`;
     const id = crypto.randomUUID();
     await insertAgentToken(db, { id, workspaceId, name, tokenHash: await sha256Hex(token), createdAt: Date.now() });
-    await recordAudit(db, { workspaceId, actor: "api", action: "agent_token.created", details: { id, name } });
+    await recordAudit(db, { workspaceId, actor: c.var.actor, action: "agent_token.created", details: { id, name } });
     return c.json({ id, name, token }, 201);
   })
   .delete("/:id", async (c) => {
     const { db, workspaceId } = c.var;
     const id = c.req.param("id");
     if (!(await revokeAgentToken(db, workspaceId, id, Date.now()))) return c.json({ error: "no such live agent token" }, 404);
-    await recordAudit(db, { workspaceId, actor: "api", action: "agent_token.revoked", details: { id } });
+    await recordAudit(db, { workspaceId, actor: c.var.actor, action: "agent_token.revoked", details: { id } });
     // The hub closes every connection opened with the token; D1 already refuses it for new ones.
     await c.env.WORKSPACE.get(c.env.WORKSPACE.idFromName(workspaceId)).revokeAgentToken(id);
     return c.body(null, 204);

@@ -29,12 +29,12 @@ export const codegenRoutes = factory
     const { db, workspaceId } = c.var;
     const apiTokenEnc = await new TokenCipher(c.env.ENCRYPTION_KEY).encrypt(apiToken);
     await storeCodegenCredentials(db, workspaceId, { orgId, apiTokenEnc }, Date.now());
-    await recordAudit(db, { workspaceId, actor: "api", action: "codegen.credentials_set", details: { orgId } });
+    await recordAudit(db, { workspaceId, actor: c.var.actor, action: "codegen.credentials_set", details: { orgId } });
     return c.body(null, 204);
   })
   .delete("/credentials", async (c) => {
     const { db, workspaceId } = c.var;
     await storeCodegenCredentials(db, workspaceId, null, Date.now());
-    await recordAudit(db, { workspaceId, actor: "api", action: "codegen.credentials_cleared" });
+    await recordAudit(db, { workspaceId, actor: c.var.actor, action: "codegen.credentials_cleared" });
     return c.body(null, 204);
   });

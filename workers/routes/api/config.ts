@@ -45,7 +45,7 @@ export const configRoutes = factory
     }
     await recordAudit(db, {
       workspaceId,
-      actor: "api",
+      actor: c.var.actor,
       action: "config.updated",
       details: { fields: Object.keys(change), codegen: codegen === undefined ? "unchanged" : codegen ? "set" : "cleared" },
     });

@@ -1,5 +1,5 @@
 import { factory } from "../../factory";
-import { requireApiKey } from "../../middleware/api-auth";
+import { authenticateApi } from "../../middleware/principal";
 import { resolveWorkspace } from "../../middleware/workspace";
 import { agentTokenRoutes } from "./agent-tokens";
 import { codegenRoutes } from "./codegen";
@@ -10,7 +10,7 @@ import { reportRoutes } from "./reports";
 import { sessionActionRoutes } from "./session-actions";
 import { workspaceRoutes } from "./workspaces";
 
-/** The JSON API: one bearer key, and a workspace resolved for the routes that act on one. */
+/** The JSON API: the admin key as a bearer (or a panel sign-in), and a workspace resolved for the routes that act on one. */
 const scoped = factory
   .createApp()
   .use(resolveWorkspace)
@@ -24,7 +24,7 @@ const scoped = factory
 
 export const apiRoutes = factory
   .createApp()
-  .use(requireApiKey)
+  .use(authenticateApi)
   .route("/dead-letters", deadLetterRoutes)
   .route("/workspaces", workspaceRoutes)
   .route("/", scoped);

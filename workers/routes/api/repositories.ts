@@ -77,7 +77,7 @@ export const repositoryRoutes = factory
       },
       Date.now(),
     );
-    await recordAudit(db, { workspaceId, actor: "api", action: "repository.created", details: { id: row.id, name: row.name } });
+    await recordAudit(db, { workspaceId, actor: c.var.actor, action: "repository.created", details: { id: row.id, name: row.name } });
     return c.json(present(row), 201);
   })
   .get("/:id", validate("param", IdParamSchema), async (c) => {
@@ -94,13 +94,13 @@ export const repositoryRoutes = factory
     }
     const row = await updateRepository(db, workspaceId, id, body, Date.now());
     if (!row) return c.json({ error: "no such repository" }, 404);
-    await recordAudit(db, { workspaceId, actor: "api", action: "repository.updated", details: { id, changes: Object.keys(body) } });
+    await recordAudit(db, { workspaceId, actor: c.var.actor, action: "repository.updated", details: { id, changes: Object.keys(body) } });
     return c.json(present(row));
   })
   .delete("/:id", validate("param", IdParamSchema), async (c) => {
     const { db, workspaceId } = c.var;
     const { id } = c.req.valid("param");
     if (!(await deleteRepository(db, workspaceId, id))) return c.json({ error: "no such repository" }, 404);
-    await recordAudit(db, { workspaceId, actor: "api", action: "repository.deleted", details: { id } });
+    await recordAudit(db, { workspaceId, actor: c.var.actor, action: "repository.deleted", details: { id } });
     return c.body(null, 204);
   });

@@ -1,9 +1,10 @@
 import { listActiveWorkspaces } from "../../../src/db/queries/workspaces";
+import { visibleWorkspaces } from "../../../src/domain/panel/access";
 import { factory } from "../../factory";
 
-/** Installed workspaces, without their tokens. */
+/** Installed workspaces the caller may see, without their tokens. */
 export const workspaceRoutes = factory.createApp().get("/", async (c) => {
-  const rows = await listActiveWorkspaces(c.var.db);
+  const rows = visibleWorkspaces(c.var.principal, await listActiveWorkspaces(c.var.db));
   return c.json({
     workspaces: rows.map((w) => ({
       id: w.id,

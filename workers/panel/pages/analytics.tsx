@@ -1,0 +1,3 @@
+import { factory } from "../../factory";
+
+export const analyticsPages = factory.createApp();
