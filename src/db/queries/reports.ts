@@ -416,17 +416,12 @@ export interface StatsQuery {
 }
 
 /**
- * Two round trips: the pieces of both periods (counts, duration histograms,
+ * Two round trips: the pieces of every period (counts, duration histograms,
  * peaks) in one batch, then the runs of the buckets that hold each period's
  * p50 and p95, for their exact values.
  */
-export async function stats(db: Db, query: StatsQuery): Promise<Stats> {
-  const { workspaceId, end } = query;
-  const length = STATS_PERIODS[query.period];
-  const periods = [
-    { fromMs: end - length, toMs: end },
-    { fromMs: end - 2 * length, toMs: end - length },
-  ].map((period) => ({ ...period, pieces: piecesOf(period.fromMs, period.toMs) }));
+async function figuresOfPeriods(db: Db, workspaceId: string, spans: { fromMs: number; toMs: number }[]): Promise<PeriodFigures[]> {
+  const periods = spans.map((period) => ({ ...period, pieces: piecesOf(period.fromMs, period.toMs) }));
 
   const statements = periods.flatMap((period) => period.pieces.flatMap((piece) => [pieceCounts(workspaceId, piece), pieceHistogram(workspaceId, piece), piecePeak(workspaceId, piece)]));
   const results = await selectAll(db, statements);
@@ -446,7 +441,7 @@ export async function stats(db: Db, query: StatsQuery): Promise<Stats> {
 
   const refined = summed.filter((period) => period.targets.length > 0);
   const values = refined.length ? await selectAll(db, refined.map((period) => bucketDurations(workspaceId, period.fromMs, period.toMs, period.targets))) : [];
-  const [current, previous] = summed.map((period) => {
+  return summed.map((period) => {
     const durations = { p50: null as number | null, p95: null as number | null };
     const rows = values[refined.indexOf(period)] as { d: number }[] | undefined;
     for (const target of period.targets) {
@@ -457,7 +452,26 @@ export async function stats(db: Db, query: StatsQuery): Promise<Stats> {
       else durations.p95 = value;
     }
     return periodFigures(period.fromMs, period.toMs, period.counts, durations, period.peak);
-  }) as [PeriodFigures, PeriodFigures];
+  });
+}
+
+/**
+ * The figures of one period of any length, [fromMs, toMs): the panel's
+ * analytics over 7, 30 or 90 whole UTC days, which the rollups answer alone
+ * (plus the runs of the two percentile buckets, through the report index).
+ */
+export async function statsBetween(db: Db, query: { workspaceId: string; fromMs: number; toMs: number }): Promise<PeriodFigures> {
+  const [figures] = await figuresOfPeriods(db, query.workspaceId, [{ fromMs: query.fromMs, toMs: query.toMs }]);
+  return figures!;
+}
+
+export async function stats(db: Db, query: StatsQuery): Promise<Stats> {
+  const { workspaceId, end } = query;
+  const length = STATS_PERIODS[query.period];
+  const [current, previous] = (await figuresOfPeriods(db, workspaceId, [
+    { fromMs: end - length, toMs: end },
+    { fromMs: end - 2 * length, toMs: end - length },
+  ])) as [PeriodFigures, PeriodFigures];
 
   const identity = (n: number) => n;
   return {
