@@ -41,6 +41,12 @@ export interface UserView {
   url: string;
 }
 
+export interface CreatedUser extends UserView {
+  displayName: string;
+  admin: boolean;
+  app: false;
+}
+
 export interface IssueView {
   id: string;
   identifier: string;
@@ -126,7 +132,7 @@ export interface AttachmentView {
 export interface OrganizationStateView {
   organization: { id: string; name: string; urlKey: string; appUserId: string; userId: string };
   teams: TeamView[];
-  users: Array<UserView & { app: boolean }>;
+  users: Array<UserView & { app: boolean; admin: boolean }>;
   labels: Array<{ id: string; name: string; color: string; teamId: string | null }>;
   projects: Array<{ id: string; name: string; slugId: string; url: string }>;
   issues: IssueView[];
@@ -258,7 +264,13 @@ export class LinearEmulatorControl {
     return this.#call<{ revokedGrants: number; payload: Record<string, any>; deliveries: DeliveryView[] }>("POST", `/organizations/${organizationId}/uninstall`, input);
   }
 
-  issueTokens(organizationId: string, input: { scopes?: string[]; actor?: "app" | "user" } = {}) {
+  /** Another person in the organization; `admin` defaults to false (a plain member). */
+  createUser(organizationId: string, input: { name: string; email?: string; admin?: boolean }) {
+    return this.#call<CreatedUser>("POST", `/organizations/${organizationId}/users`, input);
+  }
+
+  /** `userId` (with `actor: "user"`) picks whom a user token acts for; the organization's first member otherwise. */
+  issueTokens(organizationId: string, input: { scopes?: string[]; actor?: "app" | "user"; userId?: string } = {}) {
     return this.#call<{ accessToken: string; refreshToken: string; expiresIn: number; scope: string }>("POST", `/organizations/${organizationId}/tokens`, input);
   }
 

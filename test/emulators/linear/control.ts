@@ -17,7 +17,7 @@ import type { AgentActivitySignal, OrganizationRecord } from "./model";
 import type { LinearWebhookPayload } from "./payloads";
 import type { DeliveryRecord } from "./recorder";
 import type { CreateOrganizationOptions } from "./store";
-import { activityView, commentView, issueView, organizationState, sessionView } from "./views";
+import { activityView, commentView, issueView, organizationState, sessionView, userChild } from "./views";
 
 type Body = Record<string, unknown>;
 
@@ -64,8 +64,11 @@ function webhookOverride(body: Body): OrganizationRecord["webhook"] | undefined 
 function installTokens(emulator: Emulator, org: OrganizationRecord, body: Body = {}) {
   const scopes = strings(body, "scopes") ?? ["read", "write", "app:assignable", "app:mentionable"];
   const actor = str(body, "actor") === "user" ? "user" : "app";
+  // A user token acts for `userId` (a person in this organization), else for its first member.
+  const userId = str(body, "userId");
+  if (userId !== undefined && (actor !== "user" || emulator.store.user(org, userId).app)) throw new HttpError(400, "userId needs actor \"user\" and a person, not an app");
   const ttl = emulator.config.tokenTtlSeconds;
-  const grant = emulator.tokens.issue({ orgId: org.id, clientId: emulator.config.clientId, actor, scopes, ttlSeconds: ttl, withRefresh: true, source: "installed" });
+  const grant = emulator.tokens.issue({ orgId: org.id, clientId: emulator.config.clientId, actor, userId: userId ?? org.humanUserId, scopes, ttlSeconds: ttl, withRefresh: true, source: "installed" });
   return { accessToken: grant.accessToken, refreshToken: grant.refreshToken, expiresIn: ttl, scope: scopes.join(" ") };
 }
 
@@ -129,6 +132,15 @@ const routes: Route[] = [
     method: "POST",
     pattern: new RegExp(`^/_emulator/organizations/${ID}/tokens$`),
     handler: (emulator, [orgId], body) => installTokens(emulator, emulator.store.org(orgId!), body),
+  },
+  {
+    method: "POST",
+    pattern: new RegExp(`^/_emulator/organizations/${ID}/users$`),
+    handler: (emulator, [orgId], body) => {
+      const org = emulator.store.org(orgId!);
+      const user = emulator.store.createMember(org, { name: str(body, "name", true), email: str(body, "email"), admin: bool(body, "admin") });
+      return { ...userChild(org, user), displayName: user.displayName, admin: user.admin, app: user.app };
+    },
   },
   {
     method: "POST",

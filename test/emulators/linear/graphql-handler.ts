@@ -213,7 +213,9 @@ export class GraphQLEndpoint {
     if (!grant) return null;
     const org = this.#emulator.store.orgs.get(grant.orgId);
     if (!org) return null;
-    const viewer = org.users.get(grant.actor === "app" ? org.appUserId : org.humanUserId)!;
+    // An app token acts as the app user; a user token as the person who consented (older grants: the first member).
+    const viewer = org.users.get(grant.actor === "app" ? org.appUserId : (grant.userId ?? org.humanUserId));
+    if (!viewer) return null;
     return { org, viewer, grant };
   }
 }

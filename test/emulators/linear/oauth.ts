@@ -96,9 +96,18 @@ export function handleAuthorize(emulator: Emulator, url: URL, res: ServerRespons
 
   const requestedOrg = q.get("organization");
   if (requestedOrg && !emulator.store.orgs.has(requestedOrg)) return fail("invalid_request", "Unknown organization");
-  // The emulator's user is always an admin who consents at once.
-  const orgId = requestedOrg ?? emulator.store.currentOrgId ?? emulator.store.createOrganization().id;
-  const code = emulator.tokens.createCode({ clientId, redirectUri, scopes, actor, orgId, codeChallenge: challenge });
+  // `user` (emulator only) says who is signed in to Linear in the browser; their organization is the one consented for.
+  const requestedUser = q.get("user");
+  const userOrg = requestedUser ? emulator.store.ownerOf(requestedUser.toLowerCase()) : undefined;
+  const user = userOrg?.users.get(requestedUser!.toLowerCase());
+  if (requestedUser && (!user || user.app)) return fail("invalid_request", "Unknown user");
+  if (requestedOrg && userOrg && userOrg.id !== requestedOrg) return fail("invalid_request", "That user is not a member of that organization");
+  // Without `user`, the organization's first member (an admin) consents at once.
+  const newest = () => (emulator.store.currentOrgId ? emulator.store.org(emulator.store.currentOrgId) : emulator.store.createOrganization());
+  const org = userOrg ?? (requestedOrg ? emulator.store.org(requestedOrg) : newest());
+  const orgId = org.id;
+  const userId = user?.id ?? org.humanUserId;
+  const code = emulator.tokens.createCode({ clientId, redirectUri, scopes, actor, orgId, userId, codeChallenge: challenge });
   record(emulator, { organizationId: orgId, endpoint: "authorize", status: 302 });
   redirect(res, withParams(redirectUri, { code: code.code, state }));
 }
@@ -188,7 +197,7 @@ export async function handleToken(emulator: Emulator, req: IncomingMessage, res:
       return badClient("client_secret is required");
     }
     code.usedAtMs = emulator.store.clock.nowMs();
-    const grant = emulator.tokens.issue({ orgId: code.orgId, clientId: code.clientId, actor: code.actor, scopes: code.scopes, ttlSeconds: ttl, withRefresh: true, source: "authorization_code" });
+    const grant = emulator.tokens.issue({ orgId: code.orgId, clientId: code.clientId, actor: code.actor, userId: code.userId, scopes: code.scopes, ttlSeconds: ttl, withRefresh: true, source: "authorization_code" });
     code.grantIds.push(grant.id);
     return answer(200, tokenResponse(grant, ttl));
   }
@@ -199,7 +208,7 @@ export async function handleToken(emulator: Emulator, req: IncomingMessage, res:
     if (!old || old.clientId !== credentials.clientId) return invalidGrant("Invalid refresh token");
     if (old.endedAtMs !== null) return invalidGrant(`Refresh token is no longer valid (${old.endReason})`);
     emulator.tokens.end(old, "rotated");
-    const grant = emulator.tokens.issue({ orgId: old.orgId, clientId: old.clientId, actor: old.actor, scopes: old.scopes, ttlSeconds: ttl, withRefresh: true, source: "refresh_token" });
+    const grant = emulator.tokens.issue({ orgId: old.orgId, clientId: old.clientId, actor: old.actor, userId: old.userId, scopes: old.scopes, ttlSeconds: ttl, withRefresh: true, source: "refresh_token" });
     return answer(200, tokenResponse(grant, ttl));
   }
 

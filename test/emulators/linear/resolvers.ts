@@ -5,11 +5,11 @@
  * organization: another workspace's ids are simply "not found".
  */
 import type { GraphQLFieldResolver } from "graphql";
-import { createAgentActivity, session as findSession, startAgentSession, updateAgentSession } from "./agent-sessions";
+import { type StartSessionResult, createAgentActivity, session as findSession, startAgentSession, updateAgentSession } from "./agent-sessions";
 import { type PageArgs, connection } from "./connections";
 import type { Emulator } from "./emulator";
 import { forbidden, invalidInput, notFound } from "./errors";
-import { commentCreateEvent } from "./events";
+import { agentSessionCreatedEvent, commentCreateEvent } from "./events";
 import { type FilterContext, type FilterEntity, matches } from "./filters";
 import { createComment, createIssue, parseGitHubPullRequestUrl, updateIssue, upsertAttachment } from "./issues";
 import type {
@@ -301,6 +301,17 @@ function ownSession(ctx: GraphQLContext, id: string): AgentSessionRecord {
   return record;
 }
 
+/**
+ * A session the app created itself reaches the app like any other: Linear sends
+ * the `created` AgentSessionEvent (after the mutation answers, as for every
+ * webhook that follows a mutation).
+ */
+function sessionCreatedByApp(ctx: GraphQLContext, started: StartSessionResult, input: Args) {
+  const record = updateAgentSession(ctx.emulator.store, ctx.org, started.session.id, input);
+  ctx.emulator.sendInBackground(ctx.org, agentSessionCreatedEvent(ctx.org, ctx.emulator.eventContext(ctx.org), started));
+  return payload(ctx, "agentSession", record);
+}
+
 function notifyComment(ctx: GraphQLContext, comment: CommentRecord): void {
   ctx.emulator.sendInBackground(ctx.org, commentCreateEvent(ctx.org, ctx.emulator.eventContext(ctx.org), comment));
 }
@@ -344,13 +355,13 @@ const mutation = {
     agentSessionCreateOnIssue: ((_root, { input }, ctx) => {
       if (ctx.grant.actor !== "app") throw forbidden("Only apps can create agent sessions");
       const started = startAgentSession(ctx.emulator.store, ctx.org, { issueId: input.issueId, creatorId: null, delegate: false });
-      return payload(ctx, "agentSession", updateAgentSession(ctx.emulator.store, ctx.org, started.session.id, input));
+      return sessionCreatedByApp(ctx, started, input);
     }) as Resolver,
     agentSessionCreateOnComment: ((_root, { input }, ctx) => {
       if (ctx.grant.actor !== "app") throw forbidden("Only apps can create agent sessions");
       const comment = byId(ctx.org.comments, input.commentId, "Comment");
       const started = startAgentSession(ctx.emulator.store, ctx.org, { issueId: comment.issueId, existingCommentId: comment.id, creatorId: null, delegate: false });
-      return payload(ctx, "agentSession", updateAgentSession(ctx.emulator.store, ctx.org, started.session.id, input));
+      return sessionCreatedByApp(ctx, started, input);
     }) as Resolver,
     issueCreate: ((_root, { input }, ctx) => {
       requireScope(ctx, "write", "issues:create");

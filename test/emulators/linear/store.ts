@@ -146,6 +146,22 @@ export class LinearStore {
     for (let n = 2; ; n += 1) if (!taken.has(`${root}${n}`)) return `${root}${n}`;
   }
 
+  /** Another person in the organization (the control API's `users`): an admin or a plain member. */
+  createMember(org: OrganizationRecord, input: { name: string; email?: string | null; admin?: boolean }): UserRecord {
+    const name = input.name.trim();
+    if (!name) throw invalidInput("name must not be empty");
+    const taken = new Set([...org.users.values()].map((u) => u.displayName));
+    const base = slugify(name).replace(/-/g, ".") || "user";
+    let displayName = base;
+    for (let n = 2; taken.has(displayName); n += 1) displayName = `${base}${n}`;
+    const email = input.email?.trim().toLowerCase();
+    if (email !== undefined && !/^[^@\s]+@[^@\s]+$/.test(email)) throw invalidInput("email must be an email address");
+    if (email && [...org.users.values()].some((u) => u.email === email)) throw invalidInput(`a user with email ${email} already exists`);
+    const user = this.#addUser(org, { name, displayName, app: false, admin: input.admin ?? false });
+    if (email) user.email = email;
+    return user;
+  }
+
   #addUser(org: OrganizationRecord, fields: { name: string; displayName: string; app: boolean; admin: boolean }): UserRecord {
     const now = this.clock.now();
     const user: UserRecord = {

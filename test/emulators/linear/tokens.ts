@@ -14,6 +14,8 @@ export interface Grant {
   orgId: string;
   clientId: string;
   actor: GrantActor;
+  /** The person an actor=user token acts for (the one who consented); `null` for app tokens. */
+  userId: string | null;
   scopes: string[];
   accessToken: string;
   refreshToken: string | null;
@@ -30,6 +32,8 @@ export interface AuthorizationCode {
   scopes: string[];
   actor: GrantActor;
   orgId: string;
+  /** The person who consented at the authorize page. */
+  userId: string;
   expiresAtMs: number;
   codeChallenge: string | null;
   usedAtMs: number | null;
@@ -59,12 +63,22 @@ export class TokenStore {
     this.#clock = clock;
   }
 
-  issue(fields: { orgId: string; clientId: string; actor: GrantActor; scopes: string[]; ttlSeconds: number; withRefresh: boolean; source: Grant["source"] }): Grant {
+  issue(fields: {
+    orgId: string;
+    clientId: string;
+    actor: GrantActor;
+    userId?: string | null;
+    scopes: string[];
+    ttlSeconds: number;
+    withRefresh: boolean;
+    source: Grant["source"];
+  }): Grant {
     const grant: Grant = {
       id: randomUUID(),
       orgId: fields.orgId,
       clientId: fields.clientId,
       actor: fields.actor,
+      userId: fields.actor === "user" ? (fields.userId ?? null) : null,
       scopes: fields.scopes,
       accessToken: token("lin_oauth_"),
       refreshToken: fields.withRefresh ? token("lin_refresh_") : null,

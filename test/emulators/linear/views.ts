@@ -147,7 +147,7 @@ export function organizationState(org: OrganizationRecord) {
       ...teamChild(team),
       states: [...org.states.values()].filter((s) => s.teamId === team.id).map((s) => ({ id: s.id, name: s.name, type: s.type, position: s.position, color: s.color })),
     })),
-    users: [...org.users.values()].map((u) => ({ ...userChild(org, u), app: u.app })),
+    users: [...org.users.values()].map((u) => ({ ...userChild(org, u), app: u.app, admin: u.admin })),
     labels: [...org.labels.values()].map((l) => ({ id: l.id, name: l.name, color: l.color, teamId: l.teamId })),
     projects: [...org.projects.values()].map((p) => ({ id: p.id, name: p.name, slugId: p.slugId, url: projectUrl(org, p) })),
     issues: [...org.issues.values()].map((i) => issueView(org, i)),

@@ -138,6 +138,40 @@ describe("agent session events", () => {
     expect(stopped!.body.agentActivity.signal).toBe("stop");
     expect(stop.agentSession.status).toBe("stopping");
   });
+
+  it("a session the app creates (agentSessionCreateOnIssue, …OnComment) reaches it as created, with no creator", async () => {
+    const { org, issue } = await setup();
+    const client = linearClient(emulator.url, org.accessToken);
+    const onIssue = await client.agentSessionCreateOnIssue({ issueId: issue.identifier });
+    const { comment } = await control.createComment(org.organizationId, { issueId: issue.id, body: "Can the agent look at this?" });
+    const onComment = await client.agentSessionCreateOnComment({ commentId: comment.id });
+    const [first, second] = await receiver.waitFor(2);
+    expectSignedLikeLinear(first!, "AgentSessionEvent");
+    expect(first!.body).toMatchObject({
+      type: "AgentSessionEvent",
+      action: "created",
+      organizationId: org.organizationId,
+      appUserId: org.appUserId,
+      agentSession: { id: onIssue.agentSessionId, status: "pending", creatorId: null, issue: { id: issue.id, identifier: issue.identifier } },
+    });
+    expect(first!.body.promptContext).toContain(issue.identifier);
+    expect(second!.body.agentSession).toMatchObject({ id: onComment.agentSessionId, comment: { id: comment.id, body: "Can the agent look at this?" } });
+    const deliveries = await control.deliveries({ organizationId: org.organizationId, event: "AgentSessionEvent" });
+    expect(deliveries.map((d) => [d.action, d.status])).toEqual([
+      ["created", 200],
+      ["created", 200],
+    ]);
+    // Creating a session is not a delegation: the issue's delegate stays as it was, and no Issue webhook follows.
+    expect((await control.state(org.organizationId)).issues[0]!.delegate).toBeNull();
+    expect(receiver.received).toHaveLength(2);
+  });
+
+  it("a user token may not create agent sessions, and nothing is sent", async () => {
+    const { org, issue } = await setup();
+    const tokens = await control.issueTokens(org.organizationId, { actor: "user", scopes: ["read", "write"] });
+    await expect(linearClient(emulator.url, tokens.accessToken).agentSessionCreateOnIssue({ issueId: issue.id })).rejects.toThrow(/Only apps/);
+    expect(await control.deliveries({ organizationId: org.organizationId })).toEqual([]);
+  });
 });
 
 describe("comments the app causes", () => {
