@@ -4,7 +4,7 @@
  * online. Each alert has a period key, so the same condition alerts once per
  * period however often it is checked.
  */
-export type AlertKind = "budget" | "success_rate" | "agents_offline";
+export type AlertKind = "budget" | "success_rate" | "agents_offline" | "test";
 
 export interface Alert {
   kind: AlertKind;
@@ -46,6 +46,20 @@ export function agentsOfflineAlert(input: { at: number; repository: string; issu
     periodKey: `${hour}:${input.repository}`,
     text: `Cyrus: a local task for \`${input.repository}\`${input.issueIdentifier ? ` (${input.issueIdentifier})` : ""} is waiting and no local agent that serves it is online. Start one with \`cyrus connect\`.`,
     details: { repository: input.repository, issueIdentifier: input.issueIdentifier },
+  };
+}
+
+/**
+ * A message that says plainly it is a test, sent on demand from the settings
+ * so a team can see its webhook works. `nonce` makes its period key unique: a
+ * test is never deduplicated the way a real condition is.
+ */
+export function testAlert(input: { at: number; actor: string; nonce: string }): Alert {
+  return {
+    kind: "test",
+    periodKey: `${new Date(input.at).toISOString()}:${input.nonce}`,
+    text: `Cyrus: [TEST] this is a test alert, sent from the control panel by ${input.actor}. Nothing is wrong. Real alerts (budget, success rate, agents offline) arrive here the same way.`,
+    details: { test: true, sentBy: input.actor },
   };
 }
 

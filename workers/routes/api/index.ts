@@ -2,6 +2,8 @@ import { factory } from "../../factory";
 import { authenticateApi } from "../../middleware/principal";
 import { resolveWorkspace } from "../../middleware/workspace";
 import { agentTokenRoutes } from "./agent-tokens";
+import { alertRoutes } from "./alerts";
+import { auditRoutes } from "./audit";
 import { codegenRoutes } from "./codegen";
 import { codegenTestRoutes, configRoutes } from "./config";
 import { deadLetterRoutes } from "./dead-letters";
@@ -19,6 +21,8 @@ const scoped = factory
   .route("/codegen", codegenRoutes)
   .route("/agent-tokens", agentTokenRoutes)
   .route("/config", configRoutes)
+  .route("/audit", auditRoutes)
+  .route("/alerts", alertRoutes)
   .route("/sessions", sessionActionRoutes)
   .route("/", reportRoutes);
 
