@@ -2,10 +2,11 @@ import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
 /**
- * Two projects:
+ * Three projects:
  * - `workers`: the Worker and its Durable Objects inside workerd, on real D1 and DO storage.
  *   The emulators run in Node (test/global-setup.ts) and are reached on 127.0.0.1.
  * - `node`: the emulators themselves, the local agent and the CLI, end-to-end runs.
+ * - `browser`: the control panel in headless Chromium against `wrangler dev --local` (test/browser/README.md).
  */
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("./migrations");
@@ -48,6 +49,18 @@ export default defineConfig(async () => {
             environment: "node",
             include: ["test/node/**/*.test.ts"],
             testTimeout: 30_000,
+          },
+        },
+        {
+          test: {
+            name: "browser",
+            environment: "node",
+            include: ["test/browser/**/*.test.ts"],
+            // Each file starts its own `wrangler dev` and Chromium: one file at a time, after the other projects, so two cores are enough.
+            fileParallelism: false,
+            sequence: { groupOrder: 1 },
+            hookTimeout: 120_000,
+            testTimeout: 60_000,
           },
         },
       ],
