@@ -21,4 +21,6 @@ CREATE TABLE `sign_in_failures` (
 );
 --> statement-breakpoint
 ALTER TABLE `oauth_states` ADD `purpose` text DEFAULT 'install' NOT NULL;--> statement-breakpoint
-ALTER TABLE `oauth_states` ADD `return_to` text;
+ALTER TABLE `oauth_states` ADD `return_to` text;--> statement-breakpoint
+CREATE INDEX `agent_sessions_workspace_status_updated` ON `agent_sessions` (`workspace_id`,`status`,`updated_at`);--> statement-breakpoint
+CREATE INDEX `agent_sessions_workspace_ended` ON `agent_sessions` (`workspace_id`,`ended_at`);

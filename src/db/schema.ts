@@ -66,7 +66,12 @@ export const agentSessions = sqliteTable(
     updatedAt: integer("updated_at").notNull(),
     endedAt: integer("ended_at"),
   },
-  (t) => [index("agent_sessions_workspace_created").on(t.workspaceId, t.createdAt)],
+  (t) => [
+    index("agent_sessions_workspace_created").on(t.workspaceId, t.createdAt),
+    // The panel's overview: the sessions at work now, and the latest to end.
+    index("agent_sessions_workspace_status_updated").on(t.workspaceId, t.status, t.updatedAt),
+    index("agent_sessions_workspace_ended").on(t.workspaceId, t.endedAt),
+  ],
 );
 
 /** The timeline of a session: what arrived, what was decided, what was sent. */

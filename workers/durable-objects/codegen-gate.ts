@@ -94,6 +94,25 @@ export class CodegenGate extends DurableObject<AppEnv> {
     return { available: isAvailable(breaker, Date.now()), state: breaker.state, failures: breaker.failures };
   }
 
+  /** For the control panel: the breaker, the share of each rate window in use now, and how many runs are watched. */
+  async status(): Promise<{
+    available: boolean;
+    state: BreakerState["state"];
+    failures: number;
+    usage: { kind: CodegenCallKind; used: number; limit: number; windowMs: number }[];
+    watchedRuns: number;
+  }> {
+    const now = Date.now();
+    const limits = codegenLimits(this.#config.CODEGEN_TIME_SCALE);
+    const usage = (Object.keys(limits) as CodegenCallKind[]).map((kind) => ({
+      kind,
+      used: this.#store.callsInWindow(kind, now - limits[kind].windowMs),
+      limit: limits[kind].limit,
+      windowMs: limits[kind].windowMs,
+    }));
+    return { ...(await this.health()), usage, watchedRuns: this.#store.watched().length };
+  }
+
   #breaker(): BreakerState {
     const stored = this.#store.getMeta("breaker");
     return stored ? (JSON.parse(stored) as BreakerState) : CLOSED_BREAKER;

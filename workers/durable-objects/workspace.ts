@@ -30,6 +30,23 @@ export type AccessTokenResult =
   | { ok: true; accessToken: string; appUserId: string; expiresAt: number }
   | { ok: false; reason: "not_installed" | "revoked" | "refresh_failed" | "misconfigured"; message: string };
 
+/** The local agents as the control panel shows them (no connection or token ids). */
+export interface AgentsStatus {
+  agents: {
+    agentId: string;
+    hostname: string;
+    agentVersion: string;
+    repositories: string[];
+    maxConcurrent: number;
+    connected: boolean;
+    connectedAt: number | null;
+    lastSeenAt: number;
+    disconnectedAt: number | null;
+    runningTasks: number;
+  }[];
+  queuedTasks: number;
+}
+
 export interface InstallInput {
   organizationId: string;
   name: string;
@@ -147,6 +164,18 @@ export class Workspace extends DurableObject<AppEnv> {
       agents: this.#hub.agents().map((a) => ({ ...a })),
       tasks: this.#hub.tasks().map(({ spec, ...task }) => ({ ...task, specJson: JSON.stringify(spec) })),
     };
+  }
+
+  /** For the control panel: every agent with the tasks it holds, and the tasks waiting for one. Cheap: no task specs. */
+  async agentsStatus(): Promise<AgentsStatus> {
+    const held = new Map<string, number>();
+    let queuedTasks = 0;
+    for (const task of this.#hub.tasks()) {
+      if (task.state === "queued") queuedTasks++;
+      else if ((task.state === "assigned" || task.state === "running") && task.agentId) held.set(task.agentId, (held.get(task.agentId) ?? 0) + 1);
+    }
+    const agents = this.#hub.agents().map(({ connectionId: _connection, tokenId: _token, ...agent }) => ({ ...agent, runningTasks: held.get(agent.agentId) ?? 0 }));
+    return { agents, queuedTasks };
   }
 
   /** Stores (or replaces) the workspace's tokens after an OAuth install. */

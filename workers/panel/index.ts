@@ -11,6 +11,7 @@ import { panelLayout } from "./layout";
 import { linearSignInRoutes } from "./linear-sign-in";
 import { loginRoutes } from "./login";
 import { analyticsPages } from "./pages/analytics";
+import { livePages } from "./pages/live";
 import { overviewPages } from "./pages/overview";
 import { repositoryPages } from "./pages/repositories";
 import { sessionPages } from "./pages/sessions";
@@ -28,4 +29,5 @@ export const panelRoutes = app
   .route("/sessions", sessionPages)
   .route("/analytics", analyticsPages)
   .route("/repositories", repositoryPages)
-  .route("/settings", settingsPages);
+  .route("/settings", settingsPages)
+  .route("/live", livePages);

@@ -1,0 +1,75 @@
+/**
+ * Reads for the control panel's overview: the sessions at work now, the
+ * latest to end, and the average run time of a period. Each is one bounded
+ * read served by an index (named beside each), so the page costs the same
+ * with a hundred sessions or a hundred thousand.
+ */
+import { and, desc, eq, gte, inArray, isNotNull, lt, sql } from "drizzle-orm";
+import type { Db } from "../client";
+import { agentSessions, executionMetrics } from "../schema";
+import type { AgentSessionRow } from "./session-history";
+
+/** The statuses of a session whose work is not over. */
+export const WORKING_STATUSES = ["pending", "ready", "active", "awaiting_input"] as const;
+
+export interface OverviewSessionRow extends AgentSessionRow {
+  ranOn: string | null;
+  costUsd: number;
+  durationMs: number | null;
+  lastEventAt: number | null;
+  lastEvent: string | null;
+}
+
+// Per-session figures, each a lookup on execution_metrics_session or session_events_session_created.
+const perSession = {
+  ranOn: sql<string | null>`coalesce(${agentSessions.executor}, (SELECT m.executor FROM execution_metrics m WHERE m.session_id = agent_sessions.id AND m.workspace_id = agent_sessions.workspace_id ORDER BY m.started_at DESC LIMIT 1))`,
+  costUsd: sql<number>`(SELECT total(m.cost_usd) FROM execution_metrics m WHERE m.session_id = agent_sessions.id AND m.workspace_id = agent_sessions.workspace_id)`,
+  durationMs: sql<number | null>`(SELECT sum(m.duration_ms) FROM execution_metrics m WHERE m.session_id = agent_sessions.id AND m.workspace_id = agent_sessions.workspace_id)`,
+  lastEventAt: sql<number | null>`(SELECT e.created_at FROM session_events e WHERE e.session_id = agent_sessions.id ORDER BY e.created_at DESC LIMIT 1)`,
+  lastEvent: sql<string | null>`(SELECT e.summary FROM session_events e WHERE e.session_id = agent_sessions.id ORDER BY e.created_at DESC LIMIT 1)`,
+};
+
+function withFigures(rows: { session: AgentSessionRow; ranOn: string | null; costUsd: number; durationMs: number | null; lastEventAt: number | null; lastEvent: string | null }[]): OverviewSessionRow[] {
+  return rows.map(({ session, ...figures }) => ({
+    ...session,
+    ranOn: figures.ranOn,
+    costUsd: Number(figures.costUsd ?? 0),
+    durationMs: figures.durationMs === null ? null : Number(figures.durationMs),
+    lastEventAt: figures.lastEventAt === null ? null : Number(figures.lastEventAt),
+    lastEvent: figures.lastEvent,
+  }));
+}
+
+/** Sessions still at work, most recently changed first (index agent_sessions_workspace_status_updated). */
+export async function listWorkingSessions(db: Db, workspaceId: string, limit = 25): Promise<OverviewSessionRow[]> {
+  const rows = await db
+    .select({ session: agentSessions, ...perSession })
+    .from(agentSessions)
+    .where(and(eq(agentSessions.workspaceId, workspaceId), inArray(agentSessions.status, [...WORKING_STATUSES])))
+    .orderBy(desc(agentSessions.updatedAt))
+    .limit(limit)
+    .all();
+  return withFigures(rows);
+}
+
+/** The latest sessions to end (index agent_sessions_workspace_ended). */
+export async function listRecentlyEnded(db: Db, workspaceId: string, limit = 10): Promise<OverviewSessionRow[]> {
+  const rows = await db
+    .select({ session: agentSessions, ...perSession })
+    .from(agentSessions)
+    .where(and(eq(agentSessions.workspaceId, workspaceId), isNotNull(agentSessions.endedAt)))
+    .orderBy(desc(agentSessions.endedAt))
+    .limit(limit)
+    .all();
+  return withFigures(rows);
+}
+
+/** The mean duration of the runs that started in [fromMs, toMs) and have one (the covering index execution_metrics_report). */
+export async function averageRunDuration(db: Db, workspaceId: string, fromMs: number, toMs: number): Promise<number | null> {
+  const row = await db
+    .select({ avg: sql<number | null>`avg(${executionMetrics.durationMs})` })
+    .from(executionMetrics)
+    .where(and(eq(executionMetrics.workspaceId, workspaceId), gte(executionMetrics.startedAt, fromMs), lt(executionMetrics.startedAt, toMs), isNotNull(executionMetrics.durationMs)))
+    .get();
+  return row?.avg === null || row?.avg === undefined ? null : Math.round(Number(row.avg));
+}

@@ -1,0 +1,135 @@
+/**
+ * What the overview shows, read straight from where it lives: the local
+ * agents from the Workspace object, the cloud's health from the credential's
+ * CodegenGate, Linear's install from D1, sessions and figures from the D1
+ * mirror and its rollups. Each part is loaded on its own, so the live stream
+ * can refresh the cheap parts often and the figures less often.
+ */
+import { listAgentTokens } from "../../../src/db/queries/agent-tokens";
+import { averageRunDuration, listRecentlyEnded, listWorkingSessions, type OverviewSessionRow } from "../../../src/db/queries/overview";
+import { DAY_MS, isoDay, stats, type PeriodFigures } from "../../../src/db/queries/reports";
+import { listRepositories } from "../../../src/db/queries/repositories";
+import { loadWorkspaceSettings } from "../../../src/db/queries/settings";
+import { findWorkspace, listActiveWorkspaces } from "../../../src/db/queries/workspaces";
+import { setupChecklist, type SetupStep } from "../../../src/domain/panel/setup";
+import { budgetLimitsFor, effectiveSettings } from "../../../src/domain/workspace-settings";
+import type { EdgeConfig } from "../../../src/config";
+import type { Db } from "../../../src/db/client";
+import { describeError } from "../../../src/log";
+import { resolveCodegenCredential } from "../../codegen-credentials";
+import type { AgentsStatus } from "../../durable-objects/workspace";
+import type { AppEnv } from "../../env";
+
+export interface OverviewDeps {
+  env: AppEnv;
+  db: Db;
+  config: EdgeConfig;
+  workspaceId: string;
+}
+
+
+export interface CloudStatus {
+  configured: boolean;
+  source: "workspace" | "default" | null;
+  orgId: number | null;
+  gate: { available: boolean; state: string; failures: number; usage: { kind: string; used: number; limit: number; windowMs: number }[]; watchedRuns: number } | null;
+  error: string | null;
+}
+
+export interface LinearStatus {
+  workspaces: { id: string; name: string; urlKey: string; installedAt: number; tokenExpiresAt: number; hasRefreshToken: boolean; revokedAt: number | null }[];
+}
+
+export interface ExecutorsData {
+  agents: AgentsStatus | null;
+  agentsError: string | null;
+  cloud: CloudStatus;
+  linear: LinearStatus;
+  now: number;
+}
+
+export async function loadExecutors({ env, db, workspaceId }: OverviewDeps): Promise<ExecutorsData> {
+  const now = Date.now();
+  const agentsPromise = env.WORKSPACE.get(env.WORKSPACE.idFromName(workspaceId))
+    .agentsStatus()
+    .then((agents) => ({ agents, agentsError: null }))
+    .catch((error: unknown) => ({ agents: null, agentsError: describeError(error) }));
+  const cloudPromise = (async (): Promise<CloudStatus> => {
+    try {
+      const credential = await resolveCodegenCredential(env, db, workspaceId);
+      if (!credential) return { configured: false, source: null, orgId: null, gate: null, error: null };
+      const gate = await env.CODEGEN_GATE.get(env.CODEGEN_GATE.idFromName(credential.gateName)).status();
+      return { configured: true, source: credential.ref.source, orgId: credential.orgId, gate, error: null };
+    } catch (error) {
+      return { configured: false, source: null, orgId: null, gate: null, error: describeError(error) };
+    }
+  })();
+  const row = await findWorkspace(db, workspaceId);
+  const linear: LinearStatus = {
+    workspaces: row
+      ? [{ id: row.id, name: row.name, urlKey: row.urlKey, installedAt: row.installedAt, tokenExpiresAt: row.tokenExpiresAt, hasRefreshToken: row.refreshTokenEnc !== null, revokedAt: row.revokedAt }]
+      : [],
+  };
+  const [{ agents, agentsError }, cloud] = await Promise.all([agentsPromise, cloudPromise]);
+  return { agents, agentsError, cloud, linear, now };
+}
+
+export interface SessionsData {
+  working: OverviewSessionRow[];
+  ended: OverviewSessionRow[];
+}
+
+export async function loadSessions({ db, workspaceId }: OverviewDeps): Promise<SessionsData> {
+  const [working, ended] = await Promise.all([listWorkingSessions(db, workspaceId), listRecentlyEnded(db, workspaceId)]);
+  return { working, ended };
+}
+
+export interface WeekData {
+  figures: PeriodFigures;
+  averageDurationMs: number | null;
+  budget: { maxCostPerDayUsd: number | null; usedTodayUsd: number; remainingTodayUsd: number | null };
+  from: string;
+  to: string;
+}
+
+/** The last 7 days, from the stats' rollups, and today's budget from the Workspace's ledger. */
+export async function loadWeek({ env, db, config, workspaceId }: OverviewDeps): Promise<WeekData> {
+  const now = Date.now();
+  const stored = await loadWorkspaceSettings(db, workspaceId);
+  const limits = budgetLimitsFor(config, stored, null);
+  const [weekStats, averageDurationMs, ledger] = await Promise.all([
+    stats(db, { workspaceId, period: "week", end: now }),
+    averageRunDuration(db, workspaceId, now - 7 * DAY_MS, now),
+    env.WORKSPACE.get(env.WORKSPACE.idFromName(workspaceId)).budgetStatus(limits),
+  ]);
+  const maxCostPerDayUsd = effectiveSettings(config, stored).maxCostPerDayUsd ?? null;
+  return {
+    figures: weekStats.current,
+    averageDurationMs,
+    budget: { maxCostPerDayUsd, usedTodayUsd: ledger.usedTodayUsd, remainingTodayUsd: ledger.remainingTodayUsd },
+    from: isoDay(Math.floor((now - 7 * DAY_MS) / DAY_MS)),
+    to: isoDay(Math.floor(now / DAY_MS)),
+  };
+}
+
+/** The setup checklist's facts for this edge (and the workspace shown, if any). */
+export async function loadSetup(env: AppEnv, db: Db, origin: string, workspaceId: string | null): Promise<SetupStep[]> {
+  const installed = await listActiveWorkspaces(db);
+  const [repositories, tokens, credential, sessions] = workspaceId
+    ? await Promise.all([
+        listRepositories(db, workspaceId),
+        listAgentTokens(db, workspaceId),
+        resolveCodegenCredential(env, db, workspaceId).catch(() => null),
+        listRecentlyEnded(db, workspaceId, 1).then(async (ended) => ended.length + (await listWorkingSessions(db, workspaceId, 1)).length),
+      ])
+    : [[], [], null, 0];
+  return setupChecklist({
+    origin,
+    linearAppConfigured: Boolean(env.LINEAR_CLIENT_ID && env.LINEAR_CLIENT_SECRET && env.LINEAR_WEBHOOK_SECRET),
+    workspaceInstalled: workspaceId !== null && installed.some((w) => w.id === workspaceId),
+    repositories: repositories.length,
+    agentTokens: tokens.filter((t) => t.revokedAt === null).length,
+    codegenConfigured: credential !== null,
+    sessions,
+  });
+}
