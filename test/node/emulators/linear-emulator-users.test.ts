@@ -137,7 +137,8 @@ describe("signing in as a person (actor=user)", () => {
     const org = await control.createOrganization({ name: "Refusals" });
     const other = await control.createOrganization({ name: "Other" });
     const outsider = await control.createUser(other.organizationId, { name: "Frank" });
-    for (const params of [{ user: crypto.randomUUID() }, { user: org.appUserId }, { user: outsider.id, organization: org.organizationId }]) {
+    const cases: Record<string, string>[] = [{ user: crypto.randomUUID() }, { user: org.appUserId }, { user: outsider.id, organization: org.organizationId }];
+    for (const params of cases) {
       const back = await authorize(params);
       expect(`${back.origin}${back.pathname}`).toBe(REDIRECT_URI);
       expect(back.searchParams.get("error")).toBe("invalid_request");
