@@ -8,6 +8,7 @@
 import { z } from "zod";
 import { loadWorkspaceSettings } from "../../../src/db/queries/settings";
 import { effectiveSettings } from "../../../src/domain/workspace-settings";
+import { costReportCsv, costReportFileName } from "../../../src/domain/cost-report-csv";
 import { COST_REPORT_GROUPINGS, DAY_MS, STATS_PERIODS, costReport, stats, type StatsPeriod } from "../../../src/db/queries/reports";
 import { factory } from "../../factory";
 import { validate } from "../../validation";
@@ -35,6 +36,8 @@ const CostReportQuerySchema = z.object({
   from: IsoDaySchema.optional(),
   to: IsoDaySchema.optional(),
   groupBy: z.enum(COST_REPORT_GROUPINGS).optional(),
+  /** `csv`: a download for a spreadsheet, one row per day (or per group with groupBy). */
+  format: z.enum(["json", "csv"]).default("json"),
 });
 
 const StatsQuerySchema = z.object({
@@ -56,7 +59,17 @@ export const reportRoutes = factory
     const { db, workspaceId, config } = c.var;
     // The daily limit the budget ledger enforces: the workspace's own (PUT /api/config), else MAX_COST_PER_DAY_USD.
     const { maxCostPerDayUsd } = effectiveSettings(config, await loadWorkspaceSettings(db, workspaceId));
-    const report = await costReport(db, { workspaceId, fromDay, toDay, groupBy: query.groupBy, now, maxCostPerDayUsd: maxCostPerDayUsd ?? undefined });
+    const csv = query.format === "csv";
+    // A CSV is a table of one grouping: by day unless another is asked for.
+    const groupBy = query.groupBy ?? (csv ? "day" : undefined);
+    const report = await costReport(db, { workspaceId, fromDay, toDay, groupBy, now, maxCostPerDayUsd: maxCostPerDayUsd ?? undefined });
+    if (csv) {
+      return c.body(costReportCsv(groupBy!, report.groups ?? []), 200, {
+        "Content-Type": "text/csv; charset=utf-8",
+        "Content-Disposition": `attachment; filename="${costReportFileName(report.from, report.to)}"`,
+        "Cache-Control": "no-store",
+      });
+    }
     return c.json(report);
   })
   .get("/stats", validate("query", StatsQuerySchema), async (c) => {
