@@ -41,7 +41,7 @@ describe("analyticsPeriod", () => {
 });
 
 describe("analyticsChartData", () => {
-  const period = { days: 7, from: "2026-03-01", to: "2026-03-02" };
+  const period = { days: 7 as const, from: "2026-03-01", to: "2026-03-02" };
   const report = (overrides: Partial<AnalyticsReport> = {}): AnalyticsReport => ({
     groups: [
       { key: "builder", tasks: 4, succeeded: 3, failed: 1, costUsd: 2 },
