@@ -19,8 +19,16 @@ import { launchChromium } from "./chromium";
 import { executeLocalD1 } from "./local-d1";
 import { SCREENSHOTS_DIR } from "./paths";
 import { describeProblem, expectResponse, recordProblems, unexpectedProblems, type ExpectedResponse } from "./problems";
+import "./matchers";
 
 export { clearProblems, expectResponse, type ExpectedResponse, type Problem } from "./problems";
+
+/**
+ * The browser's globals, for `page.evaluate` callbacks: the project typechecks
+ * without the DOM library (workerd's types would clash with it), so write
+ * `page.evaluate(() => (globalThis as InBrowser).document.title)`.
+ */
+export type InBrowser = typeof globalThis & { window: any; document: any; location: any };
 
 export const API_KEY = "browser-test-api-key";
 export const WEBHOOK_SECRET = "browser-test-webhook-secret";

@@ -41,8 +41,8 @@ export function recordProblems(page: Page): void {
   page.on("pageerror", (error) => recorder.problems.push({ kind: "pageerror", text: error.stack ?? error.message }));
   page.on("requestfailed", (request) => {
     const text = request.failure()?.errorText ?? "failed";
-    // An open event stream is cut when the page navigates away or closes: that is its normal end, not a failure.
-    if (request.resourceType() === "eventsource" && text === "net::ERR_ABORTED") return;
+    // Cut short because the page navigated or closed (an open event stream, a favicon still loading, a download): not the server's failure.
+    if (text === "net::ERR_ABORTED") return;
     recorder.problems.push({ kind: "requestfailed", method: request.method(), url: request.url(), text });
   });
   page.on("response", (response) => {
