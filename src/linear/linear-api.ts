@@ -82,6 +82,27 @@ const VIEWER_QUERY = /* GraphQL */ `
   query cyrusViewer { viewer { id name organization { id name urlKey } } }
 `;
 
+/** The person behind an actor=user token ("Sign in with Linear"), and whether Linear counts them a workspace admin. */
+const SignedInUserSchema = z.object({
+  id: z.string(),
+  name: z.string().nullish(),
+  email: z.string().nullish(),
+  admin: z.boolean(),
+  organization: z.object({ id: z.string(), name: z.string().nullish() }),
+});
+export type SignedInUser = z.infer<typeof SignedInUserSchema>;
+
+const SIGNED_IN_USER_QUERY = /* GraphQL */ `
+  query cyrusSignedInUser { viewer { id name email admin organization { id name } } }
+`;
+
+const IssueRefSchema = z.object({ id: z.string(), identifier: z.string(), title: z.string() });
+export type IssueRef = z.infer<typeof IssueRefSchema>;
+
+const ISSUE_REF_QUERY = /* GraphQL */ `
+  query cyrusIssueRef($id: String!) { issue(id: $id) { id identifier title } }
+`;
+
 const ACTIVITY_QUERY = /* GraphQL */ `
   query cyrusAgentActivity($id: String!) { agentActivity(id: $id) { id } }
 `;
@@ -153,6 +174,39 @@ export class LinearApi {
   async linkUrl(issueId: string, url: string, title: string): Promise<void> {
     const payload = await this.#client.attachmentLinkURL(issueId, url, { title });
     if (!payload.success) throw new LinearResponseError("attachmentLinkURL", "success was false");
+  }
+
+  /** Who an actor=user token belongs to (the app's own token would answer with the app user). */
+  async signedInUser(): Promise<SignedInUser> {
+    const result = await this.#client.client.rawRequest<{ viewer: unknown }, Record<string, never>>(SIGNED_IN_USER_QUERY, {});
+    const parsed = SignedInUserSchema.safeParse(result.data?.viewer);
+    if (!parsed.success) throw new LinearResponseError("viewer", z.prettifyError(parsed.error));
+    return parsed.data;
+  }
+
+  /** An issue by UUID or identifier (ENG-123), or null when this workspace has no such issue. */
+  async findIssue(idOrIdentifier: string): Promise<IssueRef | null> {
+    let result;
+    try {
+      result = await this.#client.client.rawRequest<{ issue: unknown }, { id: string }>(ISSUE_REF_QUERY, { id: idOrIdentifier });
+    } catch (error) {
+      if (isNotFound(error)) return null;
+      throw error;
+    }
+    if (result.data?.issue == null) return null;
+    const parsed = IssueRefSchema.safeParse(result.data.issue);
+    if (!parsed.success) throw new LinearResponseError("issue", z.prettifyError(parsed.error));
+    return parsed.data;
+  }
+
+  /**
+   * Starts an agent session on an issue, as the app. Linear then sends the
+   * `created` AgentSessionEvent for it, so it flows like any delegation.
+   */
+  async createAgentSessionOnIssue(issueId: string): Promise<string> {
+    const payload = await this.#client.agentSessionCreateOnIssue({ issueId });
+    if (!payload.success || !payload.agentSessionId) throw new LinearResponseError("agentSessionCreateOnIssue", "no agent session in the answer");
+    return payload.agentSessionId;
   }
 
   async viewer(): Promise<Viewer> {

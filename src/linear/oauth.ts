@@ -42,20 +42,35 @@ export interface OAuthClient {
   clientSecret: string;
 }
 
-export function buildAuthorizeUrl(options: {
+export interface AuthorizeRequest {
   authorizeUrl: string;
   clientId: string;
   redirectUri: string;
   state: string;
   codeChallenge: string;
-}): string {
+}
+
+/** Installing the app in a workspace: it acts as itself (actor=app) with the app scopes. */
+export function buildAuthorizeUrl(options: AuthorizeRequest): string {
+  return authorizeUrl(options, "app", LINEAR_APP_SCOPES);
+}
+
+/**
+ * "Sign in with Linear": the person authorizes as themselves (actor=user) and
+ * only `read`, enough to learn who they are; the token is not kept.
+ */
+export function buildSignInAuthorizeUrl(options: AuthorizeRequest): string {
+  return authorizeUrl(options, "user", ["read"]);
+}
+
+function authorizeUrl(options: AuthorizeRequest, actor: "app" | "user", scopes: readonly string[]): string {
   const url = new URL(options.authorizeUrl);
   url.searchParams.set("client_id", options.clientId);
   url.searchParams.set("redirect_uri", options.redirectUri);
   url.searchParams.set("response_type", "code");
-  url.searchParams.set("scope", LINEAR_APP_SCOPES.join(","));
+  url.searchParams.set("scope", scopes.join(","));
   url.searchParams.set("state", options.state);
-  url.searchParams.set("actor", "app");
+  url.searchParams.set("actor", actor);
   url.searchParams.set("code_challenge", options.codeChallenge);
   url.searchParams.set("code_challenge_method", "S256");
   return url.toString();
@@ -93,6 +108,20 @@ export function refreshAccessToken(client: OAuthClient, refreshToken: string, no
     { grant_type: "refresh_token", refresh_token: refreshToken, client_id: client.clientId, client_secret: client.clientSecret },
     now,
   );
+}
+
+/**
+ * Ends a token at Linear (`POST /oauth/revoke`). Best effort: the caller has
+ * already decided not to keep the token, so a failure is only worth logging.
+ */
+export async function revokeToken(apiUrl: string, accessToken: string): Promise<{ ok: true } | { ok: false; status: number }> {
+  const response = await fetch(`${apiUrl.replace(/\/+$/, "")}/oauth/revoke`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${accessToken}` },
+    signal: AbortSignal.timeout(15_000),
+  });
+  await response.body?.cancel();
+  return response.ok ? { ok: true } : { ok: false, status: response.status };
 }
 
 async function requestTokens(client: OAuthClient, form: Record<string, string>, now: number): Promise<LinearTokens> {

@@ -31,7 +31,7 @@ export const oauthRoutes = factory
     const now = Date.now();
     const state = randomToken(24);
     const pkce = await createPkcePair();
-    await createOAuthState(c.var.db, { state, codeVerifier: pkce.verifier, now });
+    await createOAuthState(c.var.db, { state, codeVerifier: pkce.verifier, purpose: "install", now });
     const url = buildAuthorizeUrl({
       authorizeUrl: c.var.config.LINEAR_AUTHORIZE_URL,
       clientId: c.env.LINEAR_CLIENT_ID,
@@ -52,7 +52,7 @@ export const oauthRoutes = factory
     const code = c.req.query("code");
     const state = c.req.query("state");
     if (!code || !state) return c.html(htmlPage("Incomplete callback", "The callback needs both `code` and `state`."), 400);
-    const claimed = await consumeOAuthState(db, state, Date.now());
+    const claimed = await consumeOAuthState(db, state, "install", Date.now());
     if (!claimed.ok) return c.html(htmlPage("Install link not valid", STATE_PROBLEMS[claimed.reason]), 400);
     if (!c.env.LINEAR_CLIENT_ID || !c.env.LINEAR_CLIENT_SECRET) {
       return c.html(htmlPage("Not configured", "Set the LINEAR_CLIENT_ID and LINEAR_CLIENT_SECRET secrets, then try again."), 503);

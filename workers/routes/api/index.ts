@@ -7,6 +7,7 @@ import { auditRoutes } from "./audit";
 import { codegenRoutes } from "./codegen";
 import { codegenTestRoutes, configRoutes } from "./config";
 import { deadLetterRoutes } from "./dead-letters";
+import { issueRoutes } from "./issues";
 import { repositoryRoutes } from "./repositories";
 import { reportRoutes } from "./reports";
 import { sessionActionRoutes } from "./session-actions";
@@ -24,6 +25,7 @@ const scoped = factory
   .route("/audit", auditRoutes)
   .route("/alerts", alertRoutes)
   .route("/sessions", sessionActionRoutes)
+  .route("/issues", issueRoutes)
   .route("/", reportRoutes);
 
 export const apiRoutes = factory
