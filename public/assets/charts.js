@@ -45,6 +45,7 @@
   /** Float noise off an axis value (0.30000000000000004 → 0.3). */
   const tidy = (v) => String(Number(v.toPrecision(6)));
   const usd = (v) => (v == null ? "—" : `$${v.toFixed(v !== 0 && Math.abs(v) < 1 ? 4 : 2)}`);
+  const dollars = (v) => `$${tidy(v)}`;
   const pct = (v) => (v == null ? "—" : `${tidy(v)}%`);
   const count = (v) => (v == null ? "—" : String(v));
   const short = (label) => (label.length > 18 ? `${label.slice(0, 17)}…` : label);
@@ -53,7 +54,7 @@
   const widthOf = (element) => Math.max(260, Math.floor(element.clientWidth || element.parentElement?.clientWidth || 600));
 
   /** Bars over named categories: x is each category's index, its axis says the names. */
-  function barChart(element, { labels, series, format, range, counts }) {
+  function barChart(element, { name, labels, series, format, tick = format, range, counts }) {
     const xs = labels.map((_, i) => i);
     const grouped = series.length > 1;
     return new uPlot(
@@ -66,10 +67,10 @@
         },
         axes: [
           { ...axisStyle, splits: () => xs, values: (_u, splits) => splits.map((i) => short(labels[i] ?? "")), grid: { show: false } },
-          { ...axisStyle, size: 64, values: (_u, splits) => splits.map((v) => (v == null ? "" : format(v))), ...(counts ? { incrs: COUNT_INCRS } : {}) },
+          { ...axisStyle, size: 64, values: (_u, splits) => splits.map((v) => (v == null ? "" : tick(v))), ...(counts ? { incrs: COUNT_INCRS } : {}) },
         ],
         series: [
-          { label: "", value: (_u, i) => (i == null ? "—" : (labels[i] ?? "—")) },
+          { label: name, value: (_u, i) => (i == null ? "—" : (labels[i] ?? "—")) },
           ...series.map((s, k) => ({
             label: s.label,
             stroke: s.color,
@@ -98,7 +99,7 @@
         // The days are UTC days: label them so, whatever the browser's time zone.
         tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), "Etc/UTC"),
         scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
-        axes: [{ ...axisStyle }, { ...axisStyle, size: 64, values: (_u, splits) => splits.map((v) => (v == null ? "" : `$${tidy(v)}`)) }],
+        axes: [{ ...axisStyle }, { ...axisStyle, size: 64, values: (_u, splits) => splits.map((v) => (v == null ? "" : dollars(v))) }],
         series: [
           { label: "Day", value: (_u, ts) => (ts == null ? "—" : new Date(ts * 1000).toISOString().slice(0, 10)) },
           { label: "Cost", stroke: COLORS.blue, fill: `${COLORS.blue}26`, width: 2, points: { show: dates.length <= 31 }, value: (_u, v) => usd(v) },
@@ -113,6 +114,7 @@
     cost: costChart,
     executors: (element) =>
       barChart(element, {
+        name: "Executor",
         labels: data.executors.labels,
         series: [
           { label: "Share of tasks", color: COLORS.blue, values: toPercent(data.executors.taskShare) },
@@ -122,16 +124,17 @@
         range: [0, 100],
       }),
     durations: (element) =>
-      barChart(element, { labels: data.durations.labels, series: [{ label: "Runs", color: COLORS.purple, values: data.durations.runs }], format: count, counts: true }),
+      barChart(element, { name: "Duration", labels: data.durations.labels, series: [{ label: "Runs", color: COLORS.purple, values: data.durations.runs }], format: count, counts: true }),
     "agent-types": (element) =>
       barChart(element, {
+        name: "Agent type",
         labels: data.agentTypes.labels,
         series: [{ label: "Success rate", color: COLORS.green, values: toPercent(data.agentTypes.successRate) }],
         format: pct,
         range: [0, 100],
       }),
     repositories: (element) =>
-      barChart(element, { labels: data.repositories.labels, series: [{ label: "Cost", color: COLORS.orange, values: data.repositories.costUsd }], format: usd }),
+      barChart(element, { name: "Repository", labels: data.repositories.labels, series: [{ label: "Cost", color: COLORS.orange, values: data.repositories.costUsd }], format: usd, tick: dollars }),
   };
 
   const charts = [];
