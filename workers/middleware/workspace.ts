@@ -1,6 +1,6 @@
 import { getCookie } from "hono/cookie";
 import type { Context } from "hono";
-import { listActiveWorkspaces } from "../../src/db/queries/workspaces";
+import { listActiveWorkspaces, type WorkspaceRow } from "../../src/db/queries/workspaces";
 import { chooseWorkspace, type WorkspaceChoice } from "../../src/domain/panel/access";
 import { factory, type AppBindings } from "../factory";
 
@@ -8,8 +8,8 @@ import { factory, type AppBindings } from "../factory";
 export const WORKSPACE_COOKIE = "cyrus_workspace";
 
 /** Which workspace the request acts on, as far as its principal may see (src/domain/panel/access.ts). */
-export async function requestWorkspace(c: Context<AppBindings>): Promise<WorkspaceChoice> {
-  const installed = await listActiveWorkspaces(c.var.db);
+export async function requestWorkspace(c: Context<AppBindings>, installed?: WorkspaceRow[]): Promise<WorkspaceChoice> {
+  installed ??= await listActiveWorkspaces(c.var.db);
   const remembered = c.var.panelSession ? getCookie(c, WORKSPACE_COOKIE) : undefined;
   return chooseWorkspace(c.var.principal, installed, c.req.query("workspace") || undefined, remembered);
 }

@@ -27,7 +27,7 @@ export const loadPanelView = factory.createMiddleware(async (c, next) => {
   const principal = c.var.principal;
   const session = c.var.panelSession!;
   const installed = await listActiveWorkspaces(c.var.db);
-  const choice = await requestWorkspace(c);
+  const choice = await requestWorkspace(c, installed);
   const workspace = choice.ok ? (installed.find((w) => w.id === choice.workspaceId) ?? null) : null;
   if (workspace && principal.kind === "admin_key" && c.req.query("workspace")) {
     // The admin's choice sticks as they move between pages.
