@@ -32,7 +32,7 @@ it("shows an agent come online, and a task start and finish, without a reload", 
   await page.locator("[data-live-status]").filter({ hasText: "live" }).waitFor();
   expect(await page.locator("table[data-agents]").count()).toBe(0);
   // A marker on the window: a reload would lose it.
-  await page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
+  await page.evaluate(() => ((globalThis as unknown as { notReloaded: boolean }).notReloaded = true));
 
   const token = ((await (await h.api("/api/agent-tokens", { method: "POST", body: JSON.stringify({ name: "overview test" }) })).json()) as { token: string }).token;
   // The stand-in's run takes 20 s of (emulated) work: long enough to be seen at work through the D1 mirror.
@@ -63,7 +63,7 @@ it("shows an agent come online, and a task start and finish, without a reload", 
   expect(await doneRow.textContent()).toContain("complete");
   expect(await doneRow.textContent()).toContain("$0.07");
   await activeRow.waitFor({ state: "detached", timeout: 10_000 });
-  expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+  expect(await page.evaluate(() => (globalThis as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
   await h.expectNoProblems(page);
   await h.screenshot(page, "overview-task-finished");
 }, 180_000);
