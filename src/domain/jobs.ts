@@ -12,6 +12,7 @@ export type JobSpec =
   | { kind: "linear.activity"; payload: { activityId: string; agentSessionId: string; content: AgentActivityContent; ephemeral?: boolean } }
   | { kind: "linear.session-update"; payload: { agentSessionId: string; update: AgentSessionUpdate } }
   | { kind: "linear.attachment"; payload: { agentSessionId: string; issueId: string; url: string; title: string } }
+  | { kind: "linear.comment"; payload: LinearCommentPayload }
   | { kind: "session.prepare"; payload: { agentSessionId: string } }
   | { kind: "execution.start"; payload: StartRequest & { executor: ExecutorKind } }
   | { kind: "execution.followup"; payload: FollowUpRequest & { executor: ExecutorKind } }
@@ -28,11 +29,28 @@ export type JobSpec =
 
 export type JobKind = JobSpec["kind"];
 
+/**
+ * A comment the edge writes in an agent session's thread on someone's behalf
+ * (a message sent from the panel). `commentId` is fixed when the job is queued:
+ * Linear takes a client id, so a retried create meets its first attempt.
+ */
+export interface LinearCommentPayload {
+  commentId: string;
+  agentSessionId: string;
+  issueId: string;
+  /** The thread's root comment; null posts on the issue itself. */
+  parentId: string | null;
+  body: string;
+  /** Shown as the author (Linear's `createAsUser`, for actor=app tokens). */
+  createAsUser: string | null;
+}
+
 export function laneOf(spec: JobSpec): string {
   switch (spec.kind) {
     case "linear.activity":
     case "linear.session-update":
     case "linear.attachment":
+    case "linear.comment":
       return `linear:${spec.payload.agentSessionId}`;
     case "session.prepare":
       return `prepare:${spec.payload.agentSessionId}`;

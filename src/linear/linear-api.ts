@@ -107,6 +107,21 @@ const ACTIVITY_QUERY = /* GraphQL */ `
   query cyrusAgentActivity($id: String!) { agentActivity(id: $id) { id } }
 `;
 
+const COMMENT_QUERY = /* GraphQL */ `
+  query cyrusComment($id: String!) { comment(id: $id) { id } }
+`;
+
+export interface CommentInput {
+  /** Our own UUID, so a retried create cannot post twice. */
+  id: string;
+  issueId: string;
+  /** A reply in this thread (its root comment); without it the comment is on the issue. */
+  parentId?: string | null;
+  body: string;
+  /** The name shown as the author: Linear allows it for actor=app tokens (shown "via" the app). */
+  createAsUser?: string | null;
+}
+
 export class LinearResponseError extends Error {
   constructor(what: string, detail: string) {
     super(`Linear's answer to ${what} was not what we expected: ${detail}`);
@@ -147,6 +162,28 @@ export class LinearApi {
     try {
       const result = await this.#client.client.rawRequest<{ agentActivity: { id: string } | null }, { id: string }>(ACTIVITY_QUERY, { id });
       return result.data?.agentActivity?.id === id;
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw error;
+    }
+  }
+
+  async createComment(input: CommentInput): Promise<void> {
+    const payload = await this.#client.createComment({
+      id: input.id,
+      issueId: input.issueId,
+      body: input.body,
+      ...(input.parentId ? { parentId: input.parentId } : {}),
+      ...(input.createAsUser ? { createAsUser: input.createAsUser } : {}),
+    });
+    if (!payload.success) throw new LinearResponseError("commentCreate", "success was false");
+  }
+
+  /** Whether a comment with this id exists: the check before re-sending a create whose answer was lost. */
+  async commentExists(id: string): Promise<boolean> {
+    try {
+      const result = await this.#client.client.rawRequest<{ comment: { id: string } | null }, { id: string }>(COMMENT_QUERY, { id });
+      return result.data?.comment?.id === id;
     } catch (error) {
       if (isNotFound(error)) return false;
       throw error;

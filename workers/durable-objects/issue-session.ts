@@ -15,6 +15,7 @@ import { createDb, type Db } from "../../src/db/client";
 import { activityJob } from "../../src/domain/jobs";
 import { RETRYING, STOPPED_NOTHING_RUNNING } from "../../src/domain/messages";
 import { planDelivery, type IntakePlan, type SessionDelivery } from "../../src/domain/session-intake";
+import { panelPromptId, planPanelMessage, type PanelMessage } from "../../src/domain/session-message";
 import { createLogger, describeError, type Logger } from "../../src/log";
 import type { AppEnv } from "../env";
 import { runDueJobs } from "../issue-session/job-runner";
@@ -109,19 +110,58 @@ export class IssueSession extends DurableObject<AppEnv> {
         store.setMeta("organization_id", handoff.organizationId);
         store.setMeta("object_name", handoff.objectName);
       }
-      if (plan.appUserId) store.setMeta("app_user_id", plan.appUserId);
-      if (plan.issueSnapshot) store.setMeta("issue_webhook_snapshot", JSON.stringify(plan.issueSnapshot));
-      if (plan.agentSession) store.insertAgentSession(plan.agentSession, now);
-      if (plan.prompt) store.insertPrompt(plan.prompt, now);
-      if (plan.stopRequested) store.updateAgentSession(plan.stopRequested, { status: "stopped", stopRequestedAt: now, endedAt: now }, now);
-      if (plan.agentSession && plan.jobs.some((j) => j.kind === "linear.activity" && j.payload.content.type === "response")) {
-        store.updateAgentSession(plan.agentSession.id, { status: "complete", endedAt: now }, now);
-      }
-      for (const entry of plan.timeline) store.appendTimeline(entry, now);
-      for (const job of plan.jobs) store.enqueueJob(job, now);
+      this.#applyIntake(plan, now);
     });
     await this.#armAlarm();
     return { outcome: "accepted" };
+  }
+
+  /**
+   * `POST /api/sessions/:id/messages`: a message from the panel, delivered as
+   * Linear's follow-up `prompted` event would be (src/domain/session-message.ts)
+   * and posted in the session's Linear thread through the outbox. The message
+   * id is the dedupe key: the same id twice delivers once.
+   */
+  async sendMessage(message: PanelMessage): Promise<{ status: 202 | 404 | 409; ok: boolean; message: string; duplicate?: boolean }> {
+    const store = this.#store;
+    const organizationId = store.getMeta("organization_id");
+    const session = store.getAgentSession(message.agentSessionId);
+    if (!organizationId || !session) return { status: 404, ok: false, message: "no such agent session on this issue" };
+    const execution = store.latestExecution(message.agentSessionId);
+    const now = Date.now();
+    const plan = planPanelMessage(
+      message,
+      {
+        organizationId,
+        session: { issueId: session.issueId, status: session.status, routed: session.routedAt !== null, rootCommentId: store.rootCommentId(session.id) },
+        execution: execution ? { attemptKey: execution.attemptKey, executor: execution.executor, state: execution.state } : null,
+        promptSeen: store.promptSeen(panelPromptId(message.id)),
+        appUserId: store.getMeta("app_user_id"),
+        preparePending: store.hasPendingJobInLane("session.prepare", `prepare:${session.id}`),
+      },
+      now,
+      () => crypto.randomUUID(),
+    );
+    if (plan.outcome === "refused") return { status: plan.status, ok: false, message: plan.error };
+    if (plan.outcome === "duplicate") return { status: 202, ok: true, message: plan.message, duplicate: true };
+    this.ctx.storage.transactionSync(() => this.#applyIntake(plan.intake, now));
+    await this.#armAlarm();
+    return { status: 202, ok: true, message: plan.message };
+  }
+
+  /** Stores an accepted intake plan's effects; the caller holds the transaction. */
+  #applyIntake(plan: Extract<IntakePlan, { outcome: "accepted" }>, now: number): void {
+    const store = this.#store;
+    if (plan.appUserId) store.setMeta("app_user_id", plan.appUserId);
+    if (plan.issueSnapshot) store.setMeta("issue_webhook_snapshot", JSON.stringify(plan.issueSnapshot));
+    if (plan.agentSession) store.insertAgentSession(plan.agentSession, now);
+    if (plan.prompt) store.insertPrompt(plan.prompt, now);
+    if (plan.stopRequested) store.updateAgentSession(plan.stopRequested, { status: "stopped", stopRequestedAt: now, endedAt: now }, now);
+    if (plan.agentSession && plan.jobs.some((j) => j.kind === "linear.activity" && j.payload.content.type === "response")) {
+      store.updateAgentSession(plan.agentSession.id, { status: "complete", endedAt: now }, now);
+    }
+    for (const entry of plan.timeline) store.appendTimeline(entry, now);
+    for (const job of plan.jobs) store.enqueueJob(job, now);
   }
 
   /** `POST /api/sessions/:id/stop`: the same as the stop button in Linear. */

@@ -13,7 +13,7 @@ import { noRepositoryMessage, routeIssue } from "../../src/domain/routing";
 import { routedMessage } from "../../src/domain/messages";
 import { applyPlan } from "./apply-plan";
 import { planExecution } from "./orchestrate";
-import { activityJob, type JobSpec } from "../../src/domain/jobs";
+import { activityJob, type JobSpec, type LinearCommentPayload } from "../../src/domain/jobs";
 import type { EdgeConfig } from "../../src/config";
 import type { Db } from "../../src/db/client";
 import { listRepositories } from "../../src/db/queries/repositories";
@@ -79,6 +79,8 @@ export async function runJob(job: JobRecord, ctx: JobContext): Promise<JobOutcom
       return withLinear(ctx, (api) => updateSession(job, api));
     case "linear.attachment":
       return withLinear(ctx, (api) => linkAttachment(job, api));
+    case "linear.comment":
+      return withLinear(ctx, (api) => postComment(job, api));
     case "session.prepare":
       return withLinear(ctx, (api, appUserId) => prepareSession(job, api, appUserId, ctx));
     case "execution.start": {
@@ -187,6 +189,14 @@ async function updateSession(job: JobRecord, api: LinearApi): Promise<JobOutcome
 async function linkAttachment(job: JobRecord, api: LinearApi): Promise<JobOutcome> {
   const { issueId, url, title } = job.payload as Extract<JobSpec, { kind: "linear.attachment" }>["payload"];
   await api.linkUrl(issueId, url, title);
+  return { kind: "done" };
+}
+
+/** A comment in the session's thread (a message from the panel); like an activity, never posted twice. */
+async function postComment(job: JobRecord, api: LinearApi): Promise<JobOutcome> {
+  const payload = job.payload as LinearCommentPayload;
+  if (job.uncertain && (await api.commentExists(payload.commentId))) return { kind: "done" };
+  await api.createComment({ id: payload.commentId, issueId: payload.issueId, parentId: payload.parentId, body: payload.body, createAsUser: payload.createAsUser });
   return { kind: "done" };
 }
 

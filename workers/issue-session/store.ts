@@ -391,6 +391,19 @@ export class IssueSessionStore {
     this.ensureSyncJob(at);
   }
 
+  /**
+   * The agent session's root comment in Linear, as its `created` event said
+   * (recorded on the timeline then): the thread a comment on its behalf replies in.
+   */
+  rootCommentId(agentSessionId: string): string | null {
+    const row = this.#sql
+      .exec(`SELECT data FROM timeline WHERE agent_session_id = ? AND kind = 'session.created' ORDER BY seq LIMIT 1`, agentSessionId)
+      .toArray()[0];
+    if (!row?.data) return null;
+    const commentId = (JSON.parse(String(row.data)) as { commentId?: unknown }).commentId;
+    return typeof commentId === "string" && commentId ? commentId : null;
+  }
+
   listTimeline(limit = 500): TimelineRecord[] {
     return this.#sql
       .exec(`SELECT * FROM timeline ORDER BY seq DESC LIMIT ?`, limit)

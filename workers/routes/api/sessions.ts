@@ -5,7 +5,8 @@
  * timeline says about routing, fallbacks, the result and the cost) and
  * `GET /api/sessions/:id/logs` (the timeline as JSON, or live as Server-Sent
  * Events). Everything is scoped to the request's workspace: another
- * workspace's session is a 404, as if it did not exist.
+ * workspace's session is a 404, as if it did not exist. The query and the
+ * presenters live in workers/session-history/, shared with the panel's pages.
  *
  * The mirror trails the IssueSession by a few seconds (its D1 sync coalesces
  * bursts), so a live log is a poll of D1 every second, not a push.
@@ -15,26 +16,19 @@ import {
   findEventPosition,
   findSession,
   listSessionEvents,
-  listSessionExecutions,
   listSessionPage,
   pollSession,
-  sessionTotals,
-  type AgentSessionRow,
   type EventPosition,
-  type ExecutionMetricsRow,
-  type SessionCursor,
   type TimelineEvent,
 } from "../../../src/db/queries/session-history";
-import { DAY_MS, EXECUTORS, roundUsd } from "../../../src/db/queries/reports";
 import { describeError, type Logger } from "../../../src/log";
 import type { Db } from "../../../src/db/client";
 import { factory } from "../../factory";
 import { validate } from "../../validation";
+import { ENDED_STATUSES, SessionListQuerySchema, encodeCursor, sessionFilter } from "../../session-history/list-query";
+import { loadSessionDetail, presentEvent, presentSession } from "../../session-history/present";
 
-/** What an IssueSession mirrors as a session's status. */
-export const SESSION_STATUSES = ["pending", "active", "awaiting_input", "ready", "complete", "error", "stopped"] as const;
-const ENDED_STATUSES = new Set(["complete", "error", "stopped"]);
-const MAX_PAGE = 100;
+export { SESSION_STATUSES } from "../../session-history/list-query";
 
 /** Live log timing. */
 export const LOG_STREAM = {
@@ -46,181 +40,10 @@ export const LOG_STREAM = {
   batch: 100,
 };
 
-const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
-
-/** A date (`YYYY-MM-DD`, a whole UTC day) or an ISO date-time, as [first ms, first ms after]. */
-const TimeBoundSchema = z.string().transform((value, ctx) => {
-  if (DATE_ONLY.test(value)) {
-    const ms = Date.parse(`${value}T00:00:00Z`);
-    if (!Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === value) return { start: ms, end: ms + DAY_MS };
-  } else if (z.iso.datetime({ offset: true }).safeParse(value).success) {
-    const ms = Date.parse(value);
-    return { start: ms, end: ms + 1 };
-  }
-  ctx.addIssue({ code: "custom", message: `${value} is neither YYYY-MM-DD nor an ISO date-time` });
-  return z.NEVER;
-});
-
-const CursorSchema = z.string().transform((value, ctx): SessionCursor => {
-  try {
-    const decoded: unknown = JSON.parse(atob(value.replace(/-/g, "+").replace(/_/g, "/")));
-    if (Array.isArray(decoded) && decoded.length === 2 && Number.isSafeInteger(decoded[0]) && typeof decoded[1] === "string") {
-      return { createdAt: decoded[0] as number, id: decoded[1] };
-    }
-  } catch {
-    // reported below
-  }
-  ctx.addIssue({ code: "custom", message: "not a cursor from this API: pass nextCursor as it was given" });
-  return z.NEVER;
-});
-
-const encodeCursor = (cursor: SessionCursor): string => btoa(JSON.stringify([cursor.createdAt, cursor.id])).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-
-const ListQuerySchema = z.object({
-  status: z.enum(SESSION_STATUSES).optional(),
-  executor: z.enum(EXECUTORS).optional(),
-  repository: z.string().trim().min(1).max(100).optional(),
-  from: TimeBoundSchema.optional(),
-  to: TimeBoundSchema.optional(),
-  limit: z.coerce.number().int().min(1).max(MAX_PAGE).default(50),
-  cursor: CursorSchema.optional(),
-});
-
 const IdParamSchema = z.object({ id: z.string().min(1).max(200) });
 
-const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
-
-function presentSession(row: AgentSessionRow, derived: { executor: string | null; costUsd: number; runs: number }) {
-  return {
-    id: row.id,
-    issueId: row.issueId,
-    issueIdentifier: row.issueIdentifier,
-    issueTitle: row.issueTitle,
-    repositoryId: row.repositoryId,
-    repository: row.repositoryName,
-    status: row.status,
-    executor: derived.executor,
-    agentType: row.agentType,
-    complexity: row.complexity,
-    outcome: row.outcome,
-    error: row.error,
-    costUsd: roundUsd(derived.costUsd),
-    runs: derived.runs,
-    createdAt: iso(row.createdAt),
-    updatedAt: iso(row.updatedAt),
-    endedAt: iso(row.endedAt),
-  };
-}
-
-function presentExecution(row: ExecutionMetricsRow) {
-  return {
-    id: row.id,
-    executor: row.executor,
-    repository: row.repositoryName,
-    agentType: row.agentType,
-    complexity: row.complexity,
-    codegenRunId: row.codegenRunId,
-    localTaskId: row.localTaskId,
-    startedAt: iso(row.startedAt),
-    endedAt: iso(row.endedAt),
-    durationMs: row.durationMs,
-    outcome: row.outcome,
-    costUsd: roundUsd(row.costUsd),
-    costEstimated: row.costEstimated,
-    inputTokens: row.inputTokens,
-    outputTokens: row.outputTokens,
-    prUrls: row.prUrls,
-  };
-}
-
-function presentEvent(event: TimelineEvent) {
-  return { id: event.id, at: iso(event.createdAt), kind: event.kind, summary: event.summary, data: event.data };
-}
-
-/** The executor decisions an IssueSession records: `session.decision` (the orchestrator), and the kinds it wrote before it. */
-const DECISION_KINDS = new Set(["session.decision", "session.executor", "session.no_executor"]);
-/** Events that end a session's work: a run's end, a refused budget, no executor. */
-const ENDING = (e: TimelineEvent) =>
-  /\.(succeeded|failed|stopped|timed_out)$/.test(e.kind) || e.kind === "budget.refused" || e.kind === "session.no_executor" || (e.kind === "session.decision" && e.data?.executor === null);
-
-const str = (value: unknown): string | null => (typeof value === "string" ? value : null);
-const num = (value: unknown): number | null => (typeof value === "number" ? value : null);
-
-/**
- * What the timeline says about the session, as far as it records it: where it
- * was routed, which executor was chosen and why (with the analysis and the
- * estimate the orchestrator recorded), every fallback (a `session.fallback`
- * event, or in older timelines a later decision for another executor), what
- * happened how often, how it ended, and what its runs cost.
- */
-function summarize(session: AgentSessionRow, executions: ExecutionMetricsRow[], events: TimelineEvent[]) {
-  const routed = events.findLast((e) => e.kind === "session.routed" || e.kind === "session.unrouted");
-  const decisions = events.filter((e) => DECISION_KINDS.has(e.kind));
-  const first = decisions[0];
-  const fallbacks: { at: string | null; kind: string; summary: string; from: string | null; to: string | null; eventId: string }[] = [];
-  let executor: string | null = null;
-  let fallbackSinceDecision = false;
-  for (const event of events) {
-    if (event.kind.includes("fallback")) {
-      fallbacks.push({ at: iso(event.createdAt), kind: event.kind, summary: event.summary, from: str(event.data?.from), to: str(event.data?.to), eventId: event.id });
-      executor = str(event.data?.to) ?? executor;
-      fallbackSinceDecision = true;
-    } else if (DECISION_KINDS.has(event.kind)) {
-      const chosen = str(event.data?.executor);
-      if (executor !== null && chosen !== null && chosen !== executor && !fallbackSinceDecision) {
-        fallbacks.push({ at: iso(event.createdAt), kind: event.kind, summary: event.summary, from: executor, to: chosen, eventId: event.id });
-      }
-      executor = chosen ?? executor;
-      fallbackSinceDecision = false;
-    }
-  }
-  const byKind: Record<string, number> = {};
-  for (const event of events) byKind[event.kind] = (byKind[event.kind] ?? 0) + 1;
-  const ending = events.findLast(ENDING);
-  const totals = sessionTotals(executions);
-  return {
-    routing: routed
-      ? {
-          routed: routed.kind === "session.routed",
-          repository: routed.kind === "session.routed" ? session.repositoryName : null,
-          rule: str(routed.data?.rule),
-          summary: routed.summary,
-          at: iso(routed.createdAt),
-        }
-      : null,
-    decision: first
-      ? {
-          executor: str(first.data?.executor),
-          reason: first.summary,
-          at: iso(first.createdAt),
-          agentType: str(first.data?.agentType) ?? session.agentType,
-          complexity: str(first.data?.complexity) ?? session.complexity,
-          plannedFallback: str(first.data?.fallback),
-          worstCaseUsd: num(first.data?.worstCaseUsd),
-          estimate: first.data?.estimate ?? null,
-        }
-      : null,
-    fallbacks,
-    activities: { total: events.length, byKind, first: iso(events[0]?.createdAt ?? null), last: iso(events[events.length - 1]?.createdAt ?? null) },
-    result: {
-      status: session.status,
-      ended: ENDED_STATUSES.has(session.status),
-      outcome: session.outcome ?? executions[executions.length - 1]?.outcome ?? null,
-      error: session.error,
-      summary: ending?.summary ?? null,
-      kind: ending?.kind ?? null,
-      at: iso(ending?.createdAt ?? session.endedAt),
-      prUrls: [...new Set(executions.flatMap((run) => run.prUrls))],
-    },
-    cost: {
-      costUsd: roundUsd(totals.costUsd),
-      estimatedCostUsd: roundUsd(totals.estimatedCostUsd),
-      estimated: totals.estimated,
-      runs: totals.runs,
-      durationMs: totals.durationMs,
-    },
-  };
-}
+/** `?after=<event id>` on the logs: start after that event (the panel passes the last one its page shows). */
+const LogsQuerySchema = z.object({ after: z.string().trim().min(1).max(300).optional() });
 
 const encoder = new TextEncoder();
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -295,48 +118,38 @@ function logStream(db: Db, workspaceId: string, sessionId: string, start: EventP
 
 export const sessionRoutes = factory
   .createApp()
-  .get("/", validate("query", ListQuerySchema), async (c) => {
+  .get("/", validate("query", SessionListQuerySchema), async (c) => {
     const query = c.req.valid("query");
-    const { rows, next } = await listSessionPage(c.var.db, {
-      workspaceId: c.var.workspaceId,
-      status: query.status,
-      executor: query.executor,
-      repository: query.repository,
-      fromMs: query.from?.start,
-      toMs: query.to?.end,
-      after: query.cursor,
-      limit: query.limit,
-    });
+    const { rows, next } = await listSessionPage(c.var.db, sessionFilter(c.var.workspaceId, query));
     return c.json({
       sessions: rows.map((row) => presentSession(row, { executor: row.ranOn, costUsd: row.costUsd, runs: row.runs })),
       nextCursor: next ? encodeCursor(next) : null,
     });
   })
   .get("/:id", validate("param", IdParamSchema), async (c) => {
-    const { db, workspaceId } = c.var;
-    const { id } = c.req.valid("param");
-    const session = await findSession(db, workspaceId, id);
-    if (!session) return c.json({ error: "no such session" }, 404);
-    const [executions, events] = await Promise.all([listSessionExecutions(db, workspaceId, id), listSessionEvents(db, workspaceId, id)]);
-    const totals = sessionTotals(executions);
-    return c.json({
-      session: presentSession(session, { executor: session.executor ?? executions[executions.length - 1]?.executor ?? null, costUsd: totals.costUsd, runs: totals.runs }),
-      summary: summarize(session, executions, events),
-      executions: executions.map(presentExecution),
-      timeline: events.map(presentEvent),
-    });
+    const detail = await loadSessionDetail(c.var.db, c.var.workspaceId, c.req.valid("param").id);
+    if (!detail) return c.json({ error: "no such session" }, 404);
+    return c.json(detail);
   })
-  .get("/:id/logs", validate("param", IdParamSchema), async (c) => {
+  /**
+   * The timeline: JSON, or with `Accept: text/event-stream` a live stream of
+   * `event: session-event` frames (`id:` is the event's id). Both start after
+   * the `Last-Event-ID` header (a reconnecting EventSource) when it is sent,
+   * else after the `?after=<event id>` query parameter (a page that already
+   * shows the timeline up to that event), else at the beginning. An id that is
+   * not one of this session's events starts at the beginning.
+   */
+  .get("/:id/logs", validate("param", IdParamSchema), validate("query", LogsQuerySchema), async (c) => {
     const { db, workspaceId, log } = c.var;
     const { id } = c.req.valid("param");
     const session = await findSession(db, workspaceId, id);
     if (!session) return c.json({ error: "no such session" }, 404);
+    // A reconnecting EventSource sends the id of the last event it saw, which is newer than the page's `after`.
+    const startAfter = c.req.header("last-event-id")?.trim() || c.req.valid("query").after;
+    const start = startAfter ? await findEventPosition(db, workspaceId, id, startAfter) : null;
     if (!(c.req.header("accept") ?? "").includes("text/event-stream")) {
-      return c.json({ events: (await listSessionEvents(db, workspaceId, id)).map(presentEvent) });
+      return c.json({ events: (await listSessionEvents(db, workspaceId, id, { after: start })).map(presentEvent) });
     }
-    // A reconnecting EventSource sends the id of the last event it saw; an id that is not this session's starts over.
-    const lastEventId = c.req.header("last-event-id")?.trim();
-    const start = lastEventId ? await findEventPosition(db, workspaceId, id, lastEventId) : null;
     if (start && ENDED_STATUSES.has(session.status) && Date.now() - (session.endedAt ?? session.updatedAt) >= LOG_STREAM.endedQuietMs) {
       // An ended session with nothing after the client's last event: 204 tells an EventSource not to reconnect again.
       const rest = await listSessionEvents(db, workspaceId, id, { after: start, limit: 1 });
