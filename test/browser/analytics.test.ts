@@ -64,7 +64,7 @@ async function drawnCharts(page: Page): Promise<Record<string, number>> {
   for (const chart of CHARTS) {
     const canvas = page.locator(`[data-chart="${chart}"] .uplot canvas`);
     expect(await canvas.count(), `${chart} has one canvas`).toBe(1);
-    widths[chart] = await canvas.evaluate((element) => (element as HTMLCanvasElement).getBoundingClientRect().width);
+    widths[chart] = (await canvas.boundingBox())?.width ?? 0;
     expect(widths[chart], `${chart} is drawn at a real width`).toBeGreaterThan(200);
   }
   return widths;

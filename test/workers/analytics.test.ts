@@ -7,7 +7,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { createDb } from "../../src/db/client";
-import { durationHistogram } from "../../src/db/queries/duration-histogram";
+import { SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
+import { durationBucketsSql, durationHistogram } from "../../src/db/queries/duration-histogram";
 import { duration, percent, usd } from "../../workers/panel/components/format";
 import { api, edgeFetch, env, seededWorkspace } from "./support";
 
@@ -356,5 +357,15 @@ describe("durationHistogram", () => {
     expect(past.map((bin) => bin.runs)).toEqual([1, 1, 0, 0, 0, 0, 0]);
     const neighbour = await durationHistogram(db, { workspaceId: other, fromDay: today() - 89, toDay: today() });
     expect(neighbour.map((bin) => bin.runs)).toEqual([0, 2, 0, 0, 0, 0, 0]);
+  });
+
+  it("reads a range of one workspace's rollup rows by primary key, never a scan", async () => {
+    const { sql, params } = new SQLiteAsyncDialect().sqlToQuery(durationBucketsSql({ workspaceId: "w", fromDay: 1, toDay: 90 }));
+    const plan = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`)
+      .bind(...params)
+      .all<{ detail: string }>();
+    const details = plan.results.map((row) => row.detail);
+    expect(details.some((d) => /^SEARCH execution_durations_daily USING INDEX \S+ \(workspace_id=\? AND day>\? AND day<\?\)$/.test(d)), details.join("; ")).toBe(true);
+    expect(details.filter((d) => d.startsWith("SCAN"))).toEqual([]);
   });
 });

@@ -8,7 +8,7 @@
  * rows for 90 days however many runs there were. The buckets' bounds come
  * from `bucketBounds`, the one decoding of the triggers' bucket numbers.
  */
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import { binDurations, type DurationBin, type DurationBucket } from "../../domain/duration-bins";
 import type { Db } from "../client";
 import { bucketBounds } from "./reports";
@@ -20,11 +20,16 @@ export interface DurationHistogramQuery {
   toDay: number;
 }
 
+/** The statement, apart, so a test can ask SQLite for its plan. */
+export function durationBucketsSql(query: DurationHistogramQuery): SQL {
+  return sql`SELECT bucket, total(runs) AS runs FROM execution_durations_daily
+    WHERE workspace_id = ${query.workspaceId} AND day >= ${query.fromDay} AND day <= ${query.toDay}
+    GROUP BY bucket`;
+}
+
 /** The rollup's buckets over the days, summed: runs per two-significant-digit bucket. */
 export async function durationBuckets(db: Db, query: DurationHistogramQuery): Promise<DurationBucket[]> {
-  const rows = await db.all<{ bucket: number; runs: number }>(sql`SELECT bucket, total(runs) AS runs FROM execution_durations_daily
-    WHERE workspace_id = ${query.workspaceId} AND day >= ${query.fromDay} AND day <= ${query.toDay}
-    GROUP BY bucket`);
+  const rows = await db.all<{ bucket: number; runs: number }>(durationBucketsSql(query));
   return rows.map((row) => {
     const [loMs, hiMs] = bucketBounds(Number(row.bucket));
     return { loMs, hiMs, runs: Number(row.runs) };
