@@ -65,13 +65,25 @@ export async function csrfTokenOf(cookie: string): Promise<string> {
   return row.csrf_token;
 }
 
+/**
+ * A callback that let the person in: a session cookie, and a page that moves
+ * the browser on to `next` by itself (a refresh, not a redirect: see SignedIn
+ * in workers/panel/linear-sign-in.tsx).
+ */
+export function expectSignedIn(response: Response, next = "/"): void {
+  expect(response.status).toBe(200);
+  expect(response.headers.get("refresh")).toBe(`0; url=${next}`);
+  expect(response.headers.get("location")).toBeNull();
+  expect(sessionCookieOf(response)).not.toBeNull();
+}
+
 /** The whole round trip as `userId`; expects to be let in. */
 export async function signInWithLinear(userId: string, next = "/"): Promise<PanelSignIn> {
   const ip = freshIp();
   const back = await approveAsUser(await startLinearSignIn(ip, next), userId);
   const response = await linearCallback(back, ip);
-  expect(response.status).toBe(303);
-  expect(response.headers.get("location")).toBe(next);
+  expectSignedIn(response, next);
+  expect(await response.text()).toContain(`href="${next}"`);
   const cookie = sessionCookieOf(response);
   expect(cookie).not.toBeNull();
   return { cookie: cookie!, csrfToken: await csrfTokenOf(cookie!), ip };

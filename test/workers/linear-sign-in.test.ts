@@ -11,6 +11,7 @@ import {
   approveAsUser,
   asSignedIn,
   createLinearUser,
+  expectSignedIn,
   freshIp,
   linearCallback,
   sessionCookieOf,
@@ -96,6 +97,17 @@ describe("GET /login/linear/callback: who gets in", () => {
     ]);
   });
 
+  it("moves the browser on to where it was going with a refresh of our own, so the SameSite=Strict cookie goes along", async () => {
+    const org = await installedOrg("Onward");
+    const ip = freshIp();
+    const back = await approveAsUser(await startLinearSignIn(ip, "/sessions?status=active&repo=wéb"), org.userId);
+    const response = await linearCallback(back, ip);
+    expectSignedIn(response, "/sessions?status=active&repo=w%C3%A9b");
+    expect(response.headers.get("set-cookie")).toMatch(/cyrus_session=[^;]+;.*HttpOnly/i);
+    expect(response.headers.get("set-cookie")).toMatch(/SameSite=Strict/i);
+    expect(response.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
+  });
+
   it("a Linear admin signs in and may change the workspace's settings", async () => {
     const org = await installedOrg("Admins");
     const admin = await createLinearUser(org.organizationId, { name: "Alice Admin", admin: true });
@@ -125,7 +137,7 @@ describe("GET /login/linear/callback: who gets in", () => {
     const first = await signInWithLinear(member.id);
     const back = await approveAsUser(await startLinearSignIn(first.ip), member.id);
     const second = await linearCallback(back, first.ip, first.cookie);
-    expect(second.status).toBe(303);
+    expectSignedIn(second);
     expect(sessionCookieOf(second)).not.toBe(first.cookie);
     expect((await asSignedIn(first, "/api/config")).status).toBe(401);
   });
@@ -159,7 +171,7 @@ describe("GET /login/linear/callback: who is refused", () => {
     const org = await installedOrg("Reuse");
     const ip = freshIp();
     const back = await approveAsUser(await startLinearSignIn(ip), org.userId);
-    expect((await linearCallback(back, ip)).status).toBe(303);
+    expectSignedIn(await linearCallback(back, ip));
     const again = await linearCallback(back, ip);
     expect(again.status).toBe(400);
     expect(await again.text()).toContain("already used");
@@ -195,7 +207,7 @@ describe("GET /login/linear/callback: who is refused", () => {
     const asInstall = await edgeFetch(`/oauth/linear/callback${back.search}`);
     expect(asInstall.status).toBe(400);
     expect(await asInstall.text()).toContain("not one we issued");
-    expect((await linearCallback(back, ip)).status).toBe(303);
+    expectSignedIn(await linearCallback(back, ip));
   });
 
   it("shows Linear's own error when the person declines", async () => {

@@ -2,7 +2,8 @@
  * "Sign in with Linear": the person authorizes the edge's Linear app as
  * themselves (actor=user, scope=read, a single-use state and PKCE); the
  * callback learns who they are from `viewer` and lets them in when their
- * organization has installed the app (src/domain/panel/linear-sign-in.ts).
+ * organization has installed the app (src/domain/panel/linear-sign-in.ts),
+ * then sends them on to where they were going.
  * Their Linear token serves only that one question: it is revoked at Linear
  * and never stored. Every refusal is a page that says why, counts as a failed
  * sign-in (slowing the client down) and is recorded in the audit log.
@@ -46,6 +47,29 @@ function SignInProblem({ title, message }: { title: string; message: string }) {
       <p>
         <a href="/login" role="button" class="secondary">
           Back to sign-in
+        </a>
+      </p>
+    </article>
+  );
+}
+
+/**
+ * Where the browser goes after a successful sign-in. Not a redirect: the
+ * callback is reached through Linear's redirect, so the browser treats that
+ * whole navigation as cross-site and would not send our SameSite=Strict cookie
+ * on a redirect from here, landing the person on /login. A refresh from this
+ * page is a navigation of our own, and carries the cookie.
+ */
+function SignedIn({ name, next }: { name: string; next: string }) {
+  return (
+    <article class="login">
+      <header>
+        <h1>Signed in</h1>
+      </header>
+      <p>Signed in with Linear as {name}.</p>
+      <p>
+        <a href={next} role="button">
+          Continue
         </a>
       </p>
     </article>
@@ -181,5 +205,10 @@ export const linearSignInRoutes = factory
     await startPanelSession(c, session);
     const actor = describeActor({ kind: "linear", userId: session.linearUserId, name: session.name, email: session.email, organizationId: session.organizationId, admin: session.linearAdmin });
     await recordAudit(db, { workspaceId: session.organizationId, actor, action: "panel.signed_in", details: { method: "linear", linearAdmin: session.linearAdmin } });
-    return c.redirect(safeReturnPath(claimed.returnTo), 303);
+    // Percent-encoded, so the header holds only ASCII whatever the path.
+    const target = new URL(safeReturnPath(claimed.returnTo), publicOrigin(c));
+    const next = `${target.pathname}${target.search}${target.hash}`;
+    c.header("Refresh", `0; url=${next}`);
+    c.header("Cache-Control", "no-store");
+    return c.render(<SignedIn name={session.name} next={next} />, { title: "Signed in", nav: "login" });
   });
