@@ -37,6 +37,8 @@ declare module "vitest" {
 const DEFAULT_TIMEOUT_MS = 10_000;
 const POLL_MS = 100;
 
+/** "toHaveText" → "to have text", for messages. */
+const words = (name: string) => name.replace(/[A-Z]/g, (letter) => ` ${letter.toLowerCase()}`);
 const collapse = (text: string | null) => (text ?? "").replace(/\s+/g, " ").trim();
 const matches = (actual: string, expected: Text, whole: boolean) =>
   typeof expected === "string" ? (whole ? actual === expected : actual.includes(expected)) : expected.test(actual);
@@ -51,8 +53,10 @@ function isLocator(value: unknown): value is Locator {
  * locator matching two elements) fails either way.
  */
 function retrying<A>(name: string, read: (locator: Locator) => Promise<A>, pass: (actual: A) => boolean, expected: unknown) {
-  return async function (this: { isNot: boolean; utils: { printReceived(v: unknown): string; printExpected(v: unknown): string } }, received: unknown, options?: Wait) {
-    if (!isLocator(received)) return { pass: this.isNot, message: () => `${name} expects a playwright Locator, got ${this.utils.printReceived(received)}` };
+  return async function (this: { isNot?: boolean; utils: { printReceived(v: unknown): string; printExpected(v: unknown): string } }, received: unknown, options?: Wait) {
+    // vitest leaves isNot undefined (not false) without `.not`.
+    const isNot = Boolean(this.isNot);
+    if (!isLocator(received)) return { pass: isNot, message: () => `${name} expects a playwright Locator, got ${this.utils.printReceived(received)}` };
     const timeout = options?.timeout ?? DEFAULT_TIMEOUT_MS;
     const deadline = Date.now() + timeout;
     let actual: A | undefined;
@@ -63,20 +67,20 @@ function retrying<A>(name: string, read: (locator: Locator) => Promise<A>, pass:
         actual = await read(received);
         passed = pass(actual);
         error = null;
-        if (passed !== this.isNot) break;
+        if (passed !== isNot) break;
       } catch (e) {
         error = e;
       }
       if (Date.now() >= deadline) break;
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
-    if (error) return { pass: this.isNot, message: () => `${name}: ${received.toString()}: ${error instanceof Error ? error.message : String(error)}` };
+    if (error) return { pass: isNot, message: () => `${name}: ${received.toString()}: ${error instanceof Error ? error.message : String(error)}` };
     return {
       pass: passed,
       actual,
       expected,
       message: () =>
-        `expected ${received.toString()} ${this.isNot ? "not " : ""}${name.replace(/^to/, "to ")} ${this.utils.printExpected(expected)} within ${timeout} ms; it had ${this.utils.printReceived(actual)}`,
+        `expected ${received.toString()} ${isNot ? "not " : ""}${words(name)} ${this.utils.printExpected(expected)} within ${timeout} ms; it had ${this.utils.printReceived(actual)}`,
     };
   };
 }
