@@ -32,11 +32,12 @@ export interface AuditPageQuery {
 }
 
 /**
- * One scope's entries older than the cursor, newest first. `workspace_id = ?`
+ * One scope's entries older than the cursor (exported for the test that
+ * checks its query plan), newest first. `workspace_id = ?`
  * (or `IS NULL`) plus the range on created_at is one ordered walk of
  * audit_log_workspace_created; only ties within a millisecond sort by id.
  */
-function scopePage(db: Db, scope: SQL, before: AuditCursor | undefined, limit: number) {
+export function scopePage(db: Db, scope: SQL | undefined, before: AuditCursor | undefined, limit: number) {
   const older = before ? or(lt(auditLog.createdAt, before.createdAt), and(eq(auditLog.createdAt, before.createdAt), lt(auditLog.id, before.id))) : undefined;
   return db
     .select()

@@ -23,10 +23,20 @@ export type OpenSessionRow = Pick<
  * repository and status. A session is matched by its repository's id, or by
  * name for rows mirrored before the id was kept.
  */
-export async function openSessionsOfRepository(
-  db: Db,
-  query: { workspaceId: string; repositoryId: string; repositoryName: string; sinceMs: number; limit: number },
-): Promise<OpenSessionRow[]> {
+export async function openSessionsOfRepository(db: Db, query: OpenSessionsQuery): Promise<OpenSessionRow[]> {
+  return openSessionsSelect(db, query).all();
+}
+
+export interface OpenSessionsQuery {
+  workspaceId: string;
+  repositoryId: string;
+  repositoryName: string;
+  sinceMs: number;
+  limit: number;
+}
+
+/** The query itself, unrun: its plan is checked by a test. */
+export function openSessionsSelect(db: Db, query: OpenSessionsQuery) {
   return db
     .select({
       id: agentSessions.id,
@@ -48,8 +58,7 @@ export async function openSessionsOfRepository(
       ),
     )
     .orderBy(desc(agentSessions.createdAt))
-    .limit(query.limit)
-    .all();
+    .limit(query.limit);
 }
 
 export interface RecentPullRequest {
@@ -67,11 +76,30 @@ export interface RecentPullRequest {
  * repository inside the index, reading the row (for pr_urls) only for this
  * repository's runs.
  */
-export async function recentPullRequestsOfRepository(
-  db: Db,
-  query: { workspaceId: string; repositoryName: string; sinceMs: number; limit: number },
-): Promise<RecentPullRequest[]> {
-  const runs = await db
+export async function recentPullRequestsOfRepository(db: Db, query: RecentRunsQuery): Promise<RecentPullRequest[]> {
+  const runs = await runsWithPullRequestsSelect(db, query).all();
+  const seen = new Set<string>();
+  const pulls: RecentPullRequest[] = [];
+  for (const run of runs) {
+    for (const url of run.prUrls) {
+      if (seen.has(url)) continue;
+      seen.add(url);
+      pulls.push({ url, sessionId: run.sessionId, executor: run.executor, startedAt: run.startedAt });
+    }
+  }
+  return pulls;
+}
+
+export interface RecentRunsQuery {
+  workspaceId: string;
+  repositoryName: string;
+  sinceMs: number;
+  limit: number;
+}
+
+/** The query itself, unrun: its plan is checked by a test. */
+export function runsWithPullRequestsSelect(db: Db, query: RecentRunsQuery) {
+  return db
     .select({ sessionId: executionMetrics.sessionId, executor: executionMetrics.executor, startedAt: executionMetrics.startedAt, prUrls: executionMetrics.prUrls })
     .from(executionMetrics)
     .where(
@@ -83,16 +111,5 @@ export async function recentPullRequestsOfRepository(
       ),
     )
     .orderBy(desc(executionMetrics.startedAt))
-    .limit(query.limit)
-    .all();
-  const seen = new Set<string>();
-  const pulls: RecentPullRequest[] = [];
-  for (const run of runs) {
-    for (const url of run.prUrls) {
-      if (seen.has(url)) continue;
-      seen.add(url);
-      pulls.push({ url, sessionId: run.sessionId, executor: run.executor, startedAt: run.startedAt });
-    }
-  }
-  return pulls;
+    .limit(query.limit);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { agentsOfflineAlert, budgetAlert, successRateAlert, webhookBody } from "../../../src/domain/alerts";
+import { agentsOfflineAlert, budgetAlert, successRateAlert, testAlert, webhookBody } from "../../../src/domain/alerts";
 
 describe("budgetAlert", () => {
   it.each([
@@ -34,5 +34,15 @@ describe("agentsOfflineAlert", () => {
   it("posts a Slack-compatible body", () => {
     const body = webhookBody("org", agentsOfflineAlert({ at: 0, repository: "web", issueIdentifier: null }));
     expect(body).toMatchObject({ text: expect.stringContaining("cyrus connect"), kind: "agents_offline", workspace: "org" });
+  });
+});
+
+describe("testAlert", () => {
+  it("says it is a test and who sent it, and is never the same period twice", () => {
+    const at = Date.parse("2026-11-21T08:15:00Z");
+    const first = testAlert({ at, actor: "Ada (Linear user u1)", nonce: "a" });
+    expect(first).toMatchObject({ kind: "test", text: expect.stringContaining("[TEST]") });
+    expect(first.text).toContain("Ada (Linear user u1)");
+    expect(testAlert({ at, actor: "Ada", nonce: "b" }).periodKey).not.toBe(first.periodKey);
   });
 });

@@ -5,6 +5,9 @@
  */
 import { z } from "zod";
 import { recordAudit } from "../../../src/db/queries/audit";
+import { loadWorkspaceSettings, saveWorkspaceSettings } from "../../../src/db/queries/settings";
+import { moveRepositoryOverride } from "../../../src/domain/repository-overrides";
+import type { Db } from "../../../src/db/client";
 import {
   deleteRepository,
   findRepository,
@@ -17,7 +20,12 @@ import {
 import { factory } from "../../factory";
 import { validate } from "../../validation";
 
-const keyList = z.array(z.string().trim().min(1).max(100)).max(100);
+/** null clears a list, as [] does: a form's blank field arrives as null. */
+const keyList = z
+  .array(z.string().trim().min(1).max(100))
+  .max(100)
+  .nullable()
+  .transform((list) => list ?? []);
 
 const RepositoryBodySchema = z.strictObject({
   name: z.string().trim().min(1).max(100).regex(/^[A-Za-z0-9._-]+$/, "use letters, digits, '.', '_' or '-'"),
@@ -33,6 +41,12 @@ const RepositoryBodySchema = z.strictObject({
 const RepositoryPatchSchema = RepositoryBodySchema.partial().refine((body) => Object.keys(body).length > 0, "nothing to change");
 
 const IdParamSchema = z.object({ id: z.string().min(1) });
+
+/** Keeps the repository's overrides of the workspace settings under its current name (or drops them with it). */
+async function moveOverride(db: Db, workspaceId: string, from: string, to: string | null): Promise<void> {
+  const moved = moveRepositoryOverride(await loadWorkspaceSettings(db, workspaceId), from, to);
+  if (moved) await saveWorkspaceSettings(db, workspaceId, moved, Date.now());
+}
 
 function present(row: RepositoryRow) {
   return {
@@ -92,15 +106,20 @@ export const repositoryRoutes = factory
       const clash = await findRepositoryByName(db, workspaceId, body.name);
       if (clash && clash.id !== id) return c.json({ error: `a repository named "${body.name}" already exists` }, 409);
     }
+    const before = await findRepository(db, workspaceId, id);
+    if (!before) return c.json({ error: "no such repository" }, 404);
     const row = await updateRepository(db, workspaceId, id, body, Date.now());
     if (!row) return c.json({ error: "no such repository" }, 404);
+    if (row.name !== before.name) await moveOverride(db, workspaceId, before.name, row.name);
     await recordAudit(db, { workspaceId, actor: c.var.actor, action: "repository.updated", details: { id, changes: Object.keys(body) } });
     return c.json(present(row));
   })
   .delete("/:id", validate("param", IdParamSchema), async (c) => {
     const { db, workspaceId } = c.var;
     const { id } = c.req.valid("param");
-    if (!(await deleteRepository(db, workspaceId, id))) return c.json({ error: "no such repository" }, 404);
-    await recordAudit(db, { workspaceId, actor: c.var.actor, action: "repository.deleted", details: { id } });
+    const row = await findRepository(db, workspaceId, id);
+    if (!row || !(await deleteRepository(db, workspaceId, id))) return c.json({ error: "no such repository" }, 404);
+    await moveOverride(db, workspaceId, row.name, null);
+    await recordAudit(db, { workspaceId, actor: c.var.actor, action: "repository.deleted", details: { id, name: row.name } });
     return c.body(null, 204);
   });
