@@ -151,6 +151,8 @@ describe("what the panel's changes leave in the audit log", () => {
       "config.updated",
     ]);
     expect(page.entries.every((e) => e.actor.startsWith("Ada Admin"))).toBe(true);
+    expect(page.entries.at(-1)!.details).toMatchObject({ changes: { strategy: "cloud-only", alerts: { webhookUrl: "set" } }, codegen: "unchanged" });
+    expect(page.entries.find((e) => e.action === "codegen.credentials_set")!.details).toEqual({ orgId: 12 });
     const text = JSON.stringify(page);
     for (const secret of [...secrets, token.token]) expect(text).not.toContain(secret);
   });

@@ -10,6 +10,7 @@ import { TokenCipher } from "../../../src/crypto/token-cipher";
 import { recordAudit } from "../../../src/db/queries/audit";
 import { loadWorkspaceSettings, saveWorkspaceSettings } from "../../../src/db/queries/settings";
 import { storeCodegenCredentials } from "../../../src/db/queries/workspaces";
+import { auditedSettingsChange } from "../../../src/domain/settings-audit";
 import { effectiveSettings, mergeSettings, WorkspaceSettingsSchema } from "../../../src/domain/workspace-settings";
 import { describeError } from "../../../src/log";
 import { resolveCodegenCredential } from "../../codegen-credentials";
@@ -47,7 +48,8 @@ export const configRoutes = factory
       workspaceId,
       actor: c.var.actor,
       action: "config.updated",
-      details: { fields: Object.keys(change), codegen: codegen === undefined ? "unchanged" : codegen ? "set" : "cleared" },
+      // The new values, never a secret: the webhook URL only as set/cleared, the Codegen token not at all.
+      details: { fields: Object.keys(change), changes: auditedSettingsChange(change), codegen: codegen === undefined ? "unchanged" : codegen ? "set" : "cleared" },
     });
     return c.json({ effective: effectiveSettings(config, merged), stored: merged });
   });
