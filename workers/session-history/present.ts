@@ -76,6 +76,7 @@ const DECISION_KINDS = new Set(["session.decision", "session.executor", "session
 const ENDING = (e: TimelineEvent) =>
   /\.(succeeded|failed|stopped|timed_out)$/.test(e.kind) || e.kind === "budget.refused" || e.kind === "session.no_executor" || (e.kind === "session.decision" && e.data?.executor === null);
 
+const sumReported = (values: (number | null)[]): number | null => (values.some((v) => v !== null) ? values.reduce<number>((sum, v) => sum + (v ?? 0), 0) : null);
 const str = (value: unknown): string | null => (typeof value === "string" ? value : null);
 const num = (value: unknown): number | null => (typeof value === "number" ? value : null);
 
@@ -152,10 +153,10 @@ export function summarize(session: AgentSessionRow, executions: ExecutionMetrics
       runs: totals.runs,
       durationMs: totals.durationMs,
     },
-    /** Over the runs that reported them (Codegen reports none). */
+    /** Over the runs that reported them; null when none did (Codegen reports no tokens). */
     tokens: {
-      input: executions.reduce((sum, run) => sum + (run.inputTokens ?? 0), 0),
-      output: executions.reduce((sum, run) => sum + (run.outputTokens ?? 0), 0),
+      input: sumReported(executions.map((run) => run.inputTokens)),
+      output: sumReported(executions.map((run) => run.outputTokens)),
     },
   };
 }
