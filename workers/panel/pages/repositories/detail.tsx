@@ -184,9 +184,10 @@ export function RepositoryDetailPage({ view, detail }: { view: PanelView; detail
           <span class="label">Open sessions</span>
         </div>
       </section>
-      <p>
-        Routing: <RoutingRules repository={repository} />
-      </p>
+      <section aria-label="Routing rules">
+        <strong>Routing</strong>
+        <RoutingRules repository={repository} />
+      </section>
 
       <article>
         <header>

@@ -13,7 +13,9 @@ export function RepositoryFields({ repository, idPrefix }: { repository?: Reposi
         <label for={id("name")}>
           Name
           <input id={id("name")} name="name" required maxlength={100} pattern="[A-Za-z0-9._\-]+" value={repository?.name ?? ""} placeholder="web" />
-          <small>What agents are told with --repo name=path, and what `[repo=name]` in an issue picks. Letters, digits, '.', '_' or '-'.</small>
+          <small>
+            What agents are told with <code>--repo name=path</code>, and what <code>[repo=name]</code> in an issue picks. Letters, digits, '.', '_' or '-'.
+          </small>
         </label>
         <label for={id("gitUrl")}>
           Git URL

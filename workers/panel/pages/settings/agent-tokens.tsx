@@ -109,7 +109,9 @@ export function AgentTokensSection({ view, tokens, repositories }: { view: Panel
     <article id="agent-tokens">
       <header>
         <h2>Agent tokens</h2>
-        <p class="muted">Local agents (`npx cyrus connect`) sign in with one. Only a hash of each is kept.</p>
+        <p class="muted">
+          Local agents (<code>npx cyrus connect</code>) sign in with one. Only a hash of each is kept.
+        </p>
       </header>
       <TokenTable view={view} tokens={tokens} />
       <output id="action-status" data-status hidden></output>
