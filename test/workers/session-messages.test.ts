@@ -9,6 +9,7 @@
 import { describe, expect, it, inject } from "vitest";
 import { CodegenEmulatorControl } from "../emulators/codegen/control-client";
 import { buildCommentCreatePayload } from "../emulators/linear/payloads";
+import { panelApi, signedIn } from "./panel-session-support";
 import { PROTOCOL_VERSION, parseEdgeMessage, type AgentMessage, type EdgeMessage } from "../../src/protocol/messages";
 import {
   api,
@@ -291,6 +292,24 @@ describe("a message from a panel sign-in", () => {
     await settle(stub);
     expect(await agent.next("task.prompt")).toMatchObject({ text: "From the panel." });
     expect((await auditRows(org.organizationId, "session.message_sent"))[0]).toMatchObject({ actor: "admin key (panel)" });
+  });
+});
+
+describe("a message from a Linear member", () => {
+  it("is sent in their name: the thread shows it, the audit log says who", async () => {
+    const { org, agent, agentSessionId, stub } = await runningLocalSession("Member");
+    const member = await signedIn({ kind: "linear", organizationId: org.organizationId, admin: false, name: "Mia Member" });
+    const response = await panelApi(member, `/api/sessions/${agentSessionId}/messages`, { method: "POST", body: JSON.stringify({ body: "Mia here: the cart too." }) });
+    expect(response.status).toBe(202);
+    await settle(stub);
+    expect(await agent.next("task.prompt")).toMatchObject({ text: "Mia here: the cart too." });
+    const create = (await linearCalls(org, "commentCreate")).at(-1)!;
+    expect(create.variables).toMatchObject({ input: { body: "Mia here: the cart too.", createAsUser: "Mia Member" } });
+    const [audit] = await auditRows(org.organizationId, "session.message_sent");
+    expect(audit!.actor).toMatch(/^Mia Member \(Linear user /);
+    // A member of another workspace does not see this session at all.
+    const stranger = await signedIn({ kind: "linear", organizationId: (await installedOrg("Stranger")).organizationId, admin: true });
+    expect((await panelApi(stranger, `/api/sessions/${agentSessionId}/messages`, { method: "POST", body: JSON.stringify({ body: "hi" }) })).status).toBe(404);
   });
 });
 
