@@ -95,7 +95,8 @@ describe("CSRF", () => {
   });
 
   it("a form on another origin posting to /logout without _csrf is refused with 403, and the session lives on", async () => {
-    const page = await h.newPage({ expected: [{ status: 403, path: "/logout", method: "POST" }] });
+    // The refusal is a plain-text page with no <link rel="icon">, so Chromium asks for /favicon.ico, which the edge does not serve.
+    const page = await h.newPage({ expected: [{ status: 403, path: "/logout", method: "POST" }, { status: 404, path: "/favicon.ico" }] });
     await h.signInWithKey(page);
     const [response] = await Promise.all([
       page.waitForResponse((r) => r.request().method() === "POST" && r.url() === `${h.url}/logout`),
@@ -111,7 +112,8 @@ describe("CSRF", () => {
   });
 
   it("a text/plain form on another origin posting JSON to the API is refused with 403 and creates nothing", async () => {
-    const page = await h.newPage({ expected: [{ status: 403, path: "/api/repositories", method: "POST" }] });
+    // The refusal is JSON, with no <link rel="icon">, so Chromium asks for /favicon.ico, which the edge does not serve.
+    const page = await h.newPage({ expected: [{ status: 403, path: "/api/repositories", method: "POST" }, { status: 404, path: "/favicon.ico" }] });
     await h.signInWithKey(page);
     const [response] = await Promise.all([
       page.waitForResponse((r) => r.request().method() === "POST" && r.url() === `${h.url}/api/repositories`),
