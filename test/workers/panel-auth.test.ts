@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { createDb } from "../../src/db/client";
-import { API_KEY, edgeFetch, env, installedOrg } from "./support";
+import { API_KEY, api, edgeFetch, env, installedOrg } from "./support";
 import { panelApi, panelPage, signedIn } from "./panel-session-support";
 
 const form = (fields: Record<string, string>, headers: Record<string, string> = {}) => ({
@@ -119,6 +119,20 @@ describe("the API with the panel's cookie", () => {
     expect((await panelApi(member, "/api/dead-letters")).status).toBe(403);
     const admin = await signedIn({ kind: "linear", organizationId: mine.organizationId, admin: true });
     expect((await panelApi(admin, `/api/config?workspace=${mine.organizationId}`, { method: "PUT", body: JSON.stringify({ strategy: "cloud-only" }) })).status).toBe(200);
+  });
+});
+
+describe("secrets a member never sees", () => {
+  it("shows a member the alert webhook's origin only; the admin sees it whole", async () => {
+    const org = await installedOrg("Hooks");
+    const url = "https://hooks.slack.test/services/T000/B000/very-secret-path";
+    expect((await api(`/api/config?workspace=${org.organizationId}`, { method: "PUT", body: JSON.stringify({ alerts: { webhookUrl: url } }) })).status).toBe(200);
+    const member = await signedIn({ kind: "linear", organizationId: org.organizationId, admin: false });
+    const seen = JSON.stringify(await (await panelApi(member, `/api/config?workspace=${org.organizationId}`)).json());
+    expect(seen).not.toContain("very-secret-path");
+    expect(seen).toContain("https://hooks.slack.test/…");
+    const admin = await signedIn({ kind: "linear", organizationId: org.organizationId, admin: true });
+    expect(JSON.stringify(await (await panelApi(admin, `/api/config?workspace=${org.organizationId}`)).json())).toContain("very-secret-path");
   });
 });
 

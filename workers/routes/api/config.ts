@@ -12,6 +12,8 @@ import { loadWorkspaceSettings, saveWorkspaceSettings } from "../../../src/db/qu
 import { storeCodegenCredentials } from "../../../src/db/queries/workspaces";
 import { auditedSettingsChange } from "../../../src/domain/settings-audit";
 import { effectiveSettings, mergeSettings, WorkspaceSettingsSchema } from "../../../src/domain/workspace-settings";
+import { canChangeSettings } from "../../../src/domain/panel/access";
+import { maskWebhookUrl } from "../../../src/domain/panel/settings-view";
 import { describeError } from "../../../src/log";
 import { resolveCodegenCredential } from "../../codegen-credentials";
 import { factory } from "../../factory";
@@ -25,7 +27,9 @@ export const configRoutes = factory
   .createApp()
   .get("/", async (c) => {
     const { db, workspaceId, config } = c.var;
-    const stored = await loadWorkspaceSettings(db, workspaceId);
+    let stored = await loadWorkspaceSettings(db, workspaceId);
+    // The alert webhook's URL is its credential (Slack's carry the secret in the path): only those who may change it see it whole.
+    if (!canChangeSettings(c.var.principal) && stored.alerts?.webhookUrl) stored = { ...stored, alerts: { ...stored.alerts, webhookUrl: maskWebhookUrl(stored.alerts.webhookUrl) } };
     const credential = await resolveCodegenCredential(c.env, db, workspaceId);
     return c.json({
       effective: effectiveSettings(config, stored),
