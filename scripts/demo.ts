@@ -1,52 +1,89 @@
 /**
- * `npm run demo`: watch an issue flow end to end with no accounts. Starts the
- * Linear and Codegen emulators (Codegen's time runs 60x: a minute lasts a
- * second) and the edge (`wrangler dev --local`) wired to them, installs the
- * app through the real OAuth routes, adds a repository and Codegen
- * credentials, delegates an issue, and prints what the agent says in
- * (emulated) Linear as it happens: the acknowledgement, where the work runs,
- * the cloud run's progress and its result with the pull request; then a
- * follow-up that resumes the run. `npm run demo -- --keep` leaves it all running.
+ * `npm run demo`: watch issues flow through the edge with no accounts. Starts
+ * the Linear and Codegen emulators (Codegen's time runs 60x: a minute lasts a
+ * second) and the edge (`wrangler dev --local`) wired to them, installs the app
+ * through the real OAuth routes, adds a repository with Codegen credentials,
+ * connects a real `cyrus` agent (running the stand-in Claude Code in a
+ * throwaway repository), and delegates three issues:
+ *   - one that asks to run locally, on that agent;
+ *   - one that asks for the cloud, which ends with a pull request;
+ *   - one that asks for the cloud, whose run Codegen refuses to start (402),
+ *     so it falls back to the local agent.
+ * It prints what the agent says in (emulated) Linear as it happens, then where
+ * each issue ran, how it ended and what it cost; it exits non-zero if any issue
+ * did not end as intended. The panel shows it all live (its URL and key are
+ * printed first). `npm run demo -- --keep` leaves everything running and adds
+ * a few issues to delegate from the panel; Ctrl-C stops it all.
  */
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { CodegenEmulatorControl } from "../test/emulators/codegen/control-client";
 import { startCodegenEmulator } from "../test/emulators/codegen/server";
-import { LinearEmulatorControl, type ActivityView } from "../test/emulators/linear/control-client";
+import { LinearEmulatorControl, type IssueView } from "../test/emulators/linear/control-client";
 import { startLinearEmulator } from "../test/emulators/linear/server";
+import { createBenchRepository } from "./lib/agent-fixtures";
+import { startAgentProcess } from "./lib/agent-process";
+import { BACKLOG, CLOUD_ISSUE, FALLBACK_ISSUE, LOCAL_ISSUE, type DemoIssue } from "./lib/demo-backlog";
+import { problemsWith, settledSession, summaryLines } from "./lib/demo-outcome";
+import { edgeApi } from "./lib/edge-api";
+import { LinearWatch, endingOn, timedLog } from "./lib/linear-watch";
 import { emulatedLinearVars, installThroughOAuth, scaledCodegenVars, startLocalEdge } from "./lib/local-edge";
 
 const keep = process.argv.includes("--keep");
 const SCALE = 60;
 const WEBHOOK_SECRET = "demo-webhook-secret";
-const API_KEY = "demo-api-key";
-const started = Date.now();
-const say = (line: string) => console.log(`${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s  ${line}`);
+const API_KEY = `demo-${randomBytes(9).toString("base64url")}`;
+/** What the stand-in Claude does on each local task: a few seconds of work that costs $0.18. */
+const LOCAL_SCENARIO = {
+  steps: [
+    { text: "Reading the issue and the code it points to." },
+    { tool: "Read", input: { file_path: "README.md" }, result: "# web" },
+    { sleep: 1_500 },
+    { tool: "Bash", input: { command: "npm test" }, result: "Tests: 42 passed, 42 total" },
+    { sleep: 1_500 },
+    { cost: 0.18 },
+  ],
+  result: "Made the change on this issue's branch and ran the tests (42 passed). Ready for review.",
+  tokens: { input: 5_400, output: 1_200 },
+};
+const say = timedLog();
 
-const linearEmulator = await startLinearEmulator({ clientId: "demo-client", clientSecret: "demo-secret" });
-const codegenEmulator = await startCodegenEmulator({ timeScale: SCALE });
-const linear = new LinearEmulatorControl(linearEmulator.url);
-const codegen = new CodegenEmulatorControl(codegenEmulator.url);
-say(`Linear emulator on ${linearEmulator.url}, Codegen emulator on ${codegenEmulator.url} (time x${SCALE})`);
-const edge = await startLocalEdge(
-  {
-    ...emulatedLinearVars(linearEmulator.url, { webhookSecret: WEBHOOK_SECRET, clientId: "demo-client", clientSecret: "demo-secret", apiKey: API_KEY }),
-    ...scaledCodegenVars(codegenEmulator.url, SCALE),
-    LOG_LEVEL: "warn",
-  },
-  { quiet: true },
-);
-say(`edge on ${edge.url} (wrangler dev --local, fresh local D1 and Durable Objects)`);
-
+/** Everything started, stopped in reverse order: on success, on failure and on Ctrl-C. */
+const cleanups: Array<() => Promise<unknown> | void> = [];
+let stopping = false;
 async function shutdown(code: number): Promise<never> {
-  await edge.stop();
-  await Promise.all([linearEmulator.close(), codegenEmulator.close()]);
+  if (stopping) process.exit(code);
+  stopping = true;
+  for (const cleanup of cleanups.reverse()) await Promise.resolve(cleanup()).catch((error: unknown) => console.error(`while stopping: ${String(error)}`));
   process.exit(code);
 }
 process.on("SIGINT", () => void shutdown(0));
-
-const api = (path: string, method: string, body: unknown) =>
-  fetch(`${edge.url}${path}`, { method, headers: { authorization: `Bearer ${API_KEY}`, "content-type": "application/json" }, body: JSON.stringify(body) });
+process.on("SIGTERM", () => void shutdown(0));
 
 try {
+  const linearEmulator = await startLinearEmulator({ clientId: "demo-client", clientSecret: "demo-secret" });
+  cleanups.push(() => linearEmulator.close());
+  const codegenEmulator = await startCodegenEmulator({ timeScale: SCALE });
+  cleanups.push(() => codegenEmulator.close());
+  const linear = new LinearEmulatorControl(linearEmulator.url);
+  const codegen = new CodegenEmulatorControl(codegenEmulator.url);
+  say(`Linear emulator on ${linearEmulator.url}, Codegen emulator on ${codegenEmulator.url} (time x${SCALE})`);
+
+  const edge = await startLocalEdge(
+    {
+      ...emulatedLinearVars(linearEmulator.url, { webhookSecret: WEBHOOK_SECRET, clientId: "demo-client", clientSecret: "demo-secret", apiKey: API_KEY }),
+      ...scaledCodegenVars(codegenEmulator.url, SCALE),
+      LOG_LEVEL: "warn",
+    },
+    { quiet: true },
+  );
+  cleanups.push(() => edge.stop());
+  say(`edge on ${edge.url} (wrangler dev --local, fresh local D1 and Durable Objects)`);
+  say(`watch it live: open ${edge.url}/ and sign in with the admin key ${API_KEY}`);
+  const api = edgeApi(edge.url, API_KEY);
+
   await linear.configure({ webhookUrl: `${edge.url}/webhooks/linear`, webhookSecret: WEBHOOK_SECRET });
   const org = await linear.createOrganization({ name: "Acme", urlKey: "acme", teams: [{ key: "ENG", name: "Engineering" }] });
   await installThroughOAuth(edge.url, org.organizationId);
@@ -55,64 +92,123 @@ try {
   const cg = await codegen.createOrganization({ repos: [{ name: "acme/web" }] });
   await codegen.script(cg.orgId, {
     scripts: [
-      { durationMs: 8 * 60_000, finalStatus: "COMPLETE", pullRequests: [{ title: "Raise checkout button contrast" }], logEvery: 60_000, result: "Raised the checkout button's contrast to 4.8:1 and added a visual regression test." },
-      { durationMs: 3 * 60_000, finalStatus: "COMPLETE", logEvery: 60_000, result: "Checked the cart page too: its buttons already pass AA; no change needed." },
+      {
+        durationMs: 10 * 60_000,
+        finalStatus: "COMPLETE",
+        logEvery: 2 * 60_000,
+        pullRequests: [{ title: "Raise checkout button contrast to 4.8:1" }],
+        result: "Raised the checkout button's contrast to 4.8:1 and added a visual regression test.",
+      },
     ],
+    // Issues delegated later from the panel (with --keep) that go to the cloud.
+    default: { durationMs: 6 * 60_000, finalStatus: "COMPLETE", logEvery: 90_000 },
   });
-  // This demo shows the cloud path: every task goes to Codegen (hybrid strategies would wait for a local agent here).
-  await api("/api/config", "PUT", { strategy: "cloud-only", codegen: { orgId: cg.orgId, apiToken: cg.apiToken } });
-  const repo = await api("/api/repositories", "POST", { name: "web", gitUrl: "git@github.com:acme/web.git", teamKeys: ["ENG"], codegenRepoId: cg.repos[0]!.id });
-  say(`added repository "web" for team ENG (HTTP ${repo.status}) and the workspace's Codegen credentials`);
+  await api("PUT", "/api/config", { strategy: "hybrid-smart", codegen: { orgId: cg.orgId, apiToken: cg.apiToken } });
+  await api("POST", "/api/repositories", { name: "web", gitUrl: "git@github.com:acme/web.git", teamKeys: ["ENG"], codegenRepoId: cg.repos[0]!.id });
+  say('added repository "web" for team ENG with the workspace\'s Codegen credentials; strategy hybrid-smart');
 
-  const issue = await linear.createIssue(org.organizationId, {
-    title: "Fix checkout button contrast",
-    description: "The checkout button fails WCAG AA contrast.",
-    teamKey: "ENG",
-    stateType: "unstarted",
+  const { token } = await api<{ token: string }>("POST", "/api/agent-tokens", { name: "demo laptop" });
+  const home = mkdtempSync(join(tmpdir(), "cyrus-demo-home-"));
+  const checkout = createBenchRepository();
+  cleanups.push(() => {
+    rmSync(home, { recursive: true, force: true });
+    rmSync(checkout, { recursive: true, force: true });
   });
-  say(`created ${issue.identifier} "${issue.title}" (state: ${issue.state.name})`);
-  const session = await linear.startAgentSession(org.organizationId, { issueId: issue.id, deliver: true });
-  say(`delegated ${issue.identifier} to the agent: Linear sent AgentSessionEvent "created" (HTTP ${session.deliveries[0]?.status ?? "?"})`);
+  const agent = startAgentProcess({
+    edgeUrl: edge.url,
+    token,
+    repos: { web: checkout },
+    home,
+    scenario: LOCAL_SCENARIO,
+    // The agent's own account of its tasks: when one starts and how it ended.
+    onLine: (line) => /accepted this agent|▶|■/.test(line) && say("cyrus ", line.replace(/^\S+\s+(INFO\s+)?/, "")),
+  });
+  cleanups.push(() => agent.stop());
+  // If the demo dies without its cleanups, the agent must not outlive it.
+  process.on("exit", () => agent.child.kill("SIGKILL"));
+  say(`started \`cyrus connect --repo web=${checkout}\` with the stand-in Claude Code (agent token created through POST /api/agent-tokens)`);
+  await agent.until(/accepted this agent/, 30_000);
 
-  const seen = new Set<string>();
-  let lastState = issue.state.name;
-  const watch = async (until: (activities: ActivityView[]) => boolean, timeoutMs: number) => {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      const state = await linear.state(org.organizationId);
-      const current = state.issues.find((i) => i.id === issue.id);
-      if (current && current.state.name !== lastState) {
-        say(`${issue.identifier} moved to "${current.state.name}"`);
-        lastState = current.state.name;
-      }
-      const activities = state.agentSessions.find((s) => s.id === session.agentSession.id)?.activities ?? [];
-      for (const activity of activities) {
-        if (seen.has(activity.id)) continue;
-        seen.add(activity.id);
-        const who = activity.content.type === "prompt" ? "user " : "agent";
-        const text = (activity.content.body ?? activity.content.action ?? "").replace(/\n/g, "\n" + " ".repeat(22));
-        say(`${who} ${activity.content.type.padEnd(8)} ${text}`);
-      }
-      if (until(activities)) return;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    throw new Error("timed out waiting for the agent");
+  const watch = new LinearWatch(linear, org.organizationId, say);
+  const create = async (demo: DemoIssue) => {
+    const issue = await linear.createIssue(org.organizationId, { teamKey: "ENG", stateType: "unstarted", ...demo.issue });
+    say(issue.identifier.padEnd(6), `created "${issue.title}" (${demo.role}: ${expectation(demo)})`);
+    return issue;
   };
-  const responses = (activities: ActivityView[]) => activities.filter((a) => a.content.type === "response" || a.content.type === "error").length;
+  const delegate = async (issue: IssueView) => {
+    const { agentSession, deliveries } = await linear.startAgentSession(org.organizationId, { issueId: issue.id, deliver: true });
+    say(issue.identifier.padEnd(6), `delegated to the agent: Linear sent AgentSessionEvent "created" (HTTP ${deliveries[0]?.status ?? "?"})`);
+    return agentSession.id;
+  };
 
-  await watch((activities) => responses(activities) >= 1, 60_000);
-  const attachments = (await linear.state(org.organizationId)).attachments.filter((a) => a.issueId === issue.id);
-  for (const attachment of attachments) say(`linked on ${issue.identifier}: ${attachment.title} ${attachment.url}`);
+  const issues = { local: await create(LOCAL_ISSUE), cloud: await create(CLOUD_ISSUE), fallback: await create(FALLBACK_ISSUE) };
+  await watch.poll();
+  const sessions = { local: await delegate(issues.local), cloud: await delegate(issues.cloud), fallback: "" };
+  // The fault takes the next create call, so it waits until the cloud issue's run exists.
+  await watch.until(`${issues.cloud.identifier}'s Codegen run to start`, async () => (await codegen.runs(cg.orgId)).length >= 1, 60_000);
+  await codegen.addFault({ kind: "http402", orgId: cg.orgId, endpoint: "create", count: 1 });
+  say("codegen", `the next run Codegen is asked to create will be refused with 402 (allowance used up)`);
+  sessions.fallback = await delegate(issues.fallback);
 
-  await linear.prompt(session.agentSession.id, { body: "Please also check the cart page.", deliver: true });
-  await watch((activities) => responses(activities) >= 2, 60_000);
-  say("done: every message above went from the edge's outbox into (emulated) Linear.");
-  if (keep) {
-    say(`still running. Edge: ${edge.url} (API key ${API_KEY}). Linear state: ${linearEmulator.url}/_emulator/organizations/${org.organizationId}/state. Ctrl-C to stop.`);
-  } else {
-    await shutdown(0);
+  const all = [issues.local, issues.cloud, issues.fallback];
+  await watch.until("all three issues to end with a response or an error", (state) => all.every((issue) => endingOn(state, issue.id)), 120_000);
+  // A pull request is linked right after the response, through the same outbox.
+  const state = await watch.until(
+    `the pull request to be linked on ${issues.cloud.identifier}`,
+    (s) => endingOn(s, issues.cloud.id)?.content.type !== "response" || s.attachments.some((a) => a.issueId === issues.cloud.id),
+    30_000,
+  );
+
+  const demos: Array<[IssueView, DemoIssue, string]> = [
+    [issues.local, LOCAL_ISSUE, sessions.local],
+    [issues.cloud, CLOUD_ISSUE, sessions.cloud],
+    [issues.fallback, FALLBACK_ISSUE, sessions.fallback],
+  ];
+  say("reading each session's record from the edge (GET /api/sessions/:id; its D1 mirror trails by a few seconds)");
+  const rows = [];
+  const problems: string[] = [];
+  for (const [issue, demo, agentSessionId] of demos) {
+    const detail = await settledSession(api, agentSessionId, 30_000);
+    rows.push({ identifier: issue.identifier, title: issue.title, detail });
+    const ending = endingOn(state, issue.id)?.content;
+    const attachmentUrls = state.attachments.filter((a) => a.issueId === issue.id).map((a) => a.url);
+    problems.push(...problemsWith(issue.identifier, demo.expect, detail, { ending, attachmentUrls }));
   }
+  console.log("");
+  for (const line of summaryLines(rows)) console.log(`  ${line}`);
+  console.log("");
+  if (problems.length) {
+    console.error(`The demo did not go as intended:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    await shutdown(1);
+  }
+  say("done: all three issues ended as intended; every message above went from the edge's outbox into (emulated) Linear.");
+
+  if (!keep) await shutdown(0);
+
+  for (const input of BACKLOG) {
+    const issue = await linear.createIssue(org.organizationId, { teamKey: "ENG", stateType: "unstarted", ...input });
+    say(issue.identifier.padEnd(6), `ready to delegate: "${issue.title}"`);
+  }
+  await watch.poll();
+  console.log(
+    [
+      "",
+      `  Still running. Control panel: ${edge.url}/  — sign in with the admin key ${API_KEY}`,
+      `  Start one of the issues above from the panel's "Start work" form by its identifier, e.g. ENG-${issues.fallback.number + 1};`,
+      "  the agent and the cloud take it as before, and its activities appear below.",
+      `  Linear emulator state: ${linearEmulator.url}/_emulator/organizations/${org.organizationId}/state`,
+      "  Ctrl-C stops the edge, the emulators and the agent.",
+      "",
+    ].join("\n"),
+  );
+  await watch.follow();
 } catch (error) {
-  console.error(error instanceof Error ? error.message : error);
+  console.error(`The demo failed: ${error instanceof Error ? error.message : String(error)}`);
   await shutdown(1);
+}
+
+function expectation(demo: DemoIssue): string {
+  const { executor, fallbackFrom, pullRequest } = demo.expect;
+  const where = executor === "local" ? "runs on the local agent" : "runs in the cloud";
+  return fallbackFrom ? `asks for the cloud, which refuses to start it, so it ${where}` : `${where}${pullRequest ? " and opens a pull request" : ""}`;
 }

@@ -5,7 +5,7 @@
  * delegated in (emulated) Linear runs locally to a response; an agent killed in
  * the middle of a task and restarted reports it, once.
  */
-import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { execFile, type ChildProcess } from "node:child_process";
 import { promisify } from "node:util";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,7 +13,8 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { LinearEmulatorControl, type ActivityView, type CreatedOrganization } from "../../emulators/linear/control-client";
 import { startLinearEmulator } from "../../emulators/linear/server";
-import { agentEnv, createBenchRepository, standInPath } from "../../../scripts/lib/agent-fixtures";
+import { agentEnv, createBenchRepository } from "../../../scripts/lib/agent-fixtures";
+import { startAgentProcess } from "../../../scripts/lib/agent-process";
 import { emulatedLinearVars, installThroughOAuth, startLocalEdge, type LocalEdge } from "../../../scripts/lib/local-edge";
 
 const SECRET = "e2e-webhook-secret";
@@ -26,29 +27,11 @@ let org: CreatedOrganization;
 let agentToken: string;
 const agents: ChildProcess[] = [];
 
-/** A `cyrus connect` process; `output` collects its lines, `until` waits for one. */
+/** A `cyrus connect` process with the stand-in Claude; killed after each test. */
 function startAgent(home: string, repo: string, scenario: object) {
-  const child = spawn(process.execPath, ["bin/cyrus.js", "connect", "--url", edge.url, "--token", agentToken, "--repo", `web=${repo}`, "--claude-path", standInPath()], {
-    env: agentEnv(home, { CLAUDE_STANDIN_SCENARIO: JSON.stringify(scenario) }),
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  agents.push(child);
-  const output: string[] = [];
-  const waiters: { test: RegExp; resolve: () => void }[] = [];
-  const onData = (chunk: Buffer) => {
-    output.push(...chunk.toString().split("\n"));
-    for (const waiter of [...waiters]) {
-      if (output.some((line) => waiter.test.test(line))) {
-        waiters.splice(waiters.indexOf(waiter), 1);
-        waiter.resolve();
-      }
-    }
-  };
-  child.stdout!.on("data", onData);
-  child.stderr!.on("data", onData);
-  const until = (test: RegExp) =>
-    output.some((line) => test.test(line)) ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ test, resolve }));
-  return { child, output, until };
+  const agent = startAgentProcess({ edgeUrl: edge.url, token: agentToken, repos: { web: repo }, home, scenario });
+  agents.push(agent.child);
+  return agent;
 }
 
 /** Reads (emulated) Linear until the session's activities satisfy `done`; bounded. */
