@@ -66,7 +66,18 @@ function withParams(base: string, params: Record<string, string | null>): string
   return url.toString();
 }
 
-export function handleAuthorize(emulator: Emulator, url: URL, res: ServerResponse): void {
+/** The emulator's stand-in for Linear's own sign-in cookie: who this browser is signed in to Linear as. */
+export const BROWSER_USER_COOKIE = "linear_emulator_user";
+
+function browserUser(req: IncomingMessage): string | null {
+  for (const part of (req.headers.cookie ?? "").split(";")) {
+    const [name, ...value] = part.trim().split("=");
+    if (name === BROWSER_USER_COOKIE) return decodeURIComponent(value.join("=")) || null;
+  }
+  return null;
+}
+
+export function handleAuthorize(emulator: Emulator, req: IncomingMessage, url: URL, res: ServerResponse): void {
   const q = url.searchParams;
   const clientId = q.get("client_id");
   const redirectUri = q.get("redirect_uri");
@@ -96,8 +107,9 @@ export function handleAuthorize(emulator: Emulator, url: URL, res: ServerRespons
 
   const requestedOrg = q.get("organization");
   if (requestedOrg && !emulator.store.orgs.has(requestedOrg)) return fail("invalid_request", "Unknown organization");
-  // `user` (emulator only) says who is signed in to Linear in the browser; their organization is the one consented for.
-  const requestedUser = q.get("user");
+  // Who is signed in to Linear in this browser (emulator only): the `user` parameter, else the browser's
+  // emulated Linear session cookie. Their organization is the one consented for.
+  const requestedUser = q.get("user") ?? browserUser(req);
   const userOrg = requestedUser ? emulator.store.ownerOf(requestedUser.toLowerCase()) : undefined;
   const user = userOrg?.users.get(requestedUser!.toLowerCase());
   if (requestedUser && (!user || user.app)) return fail("invalid_request", "Unknown user");

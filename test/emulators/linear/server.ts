@@ -28,7 +28,7 @@ async function route(emulator: Emulator, graphql: GraphQLEndpoint, req: Incoming
   const url = new URL(req.url ?? "/", "http://emulator.invalid");
   const path = url.pathname;
   if (path === "/graphql") return graphql.handle(req, res);
-  if (path === "/oauth/authorize" && req.method === "GET") return handleAuthorize(emulator, url, res);
+  if (path === "/oauth/authorize" && req.method === "GET") return handleAuthorize(emulator, req, url, res);
   if (path === "/oauth/token" && req.method === "POST") return handleToken(emulator, req, res);
   if (path === "/oauth/revoke" && req.method === "POST") return handleRevoke(emulator, req, res);
   if (path.startsWith("/_emulator/")) return handleControl(emulator, req, res, url);

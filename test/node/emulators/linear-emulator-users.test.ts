@@ -98,6 +98,25 @@ describe("signing in as a person (actor=user)", () => {
     expect(await viewerOf(await signIn({ organization: org.organizationId }))).toMatchObject({ id: org.userId, name: "Jane Doe", admin: true, app: false });
   });
 
+  it("a browser signed in to Linear as someone (its cookie) consents as them; `user` wins over the cookie", async () => {
+    const org = await control.createOrganization({ name: "Browser" });
+    const member = await control.createUser(org.organizationId, { name: "Grace" });
+    const admin = await control.createUser(org.organizationId, { name: "Heidi", admin: true });
+    const query = new URLSearchParams({ client_id: CLIENT_ID, redirect_uri: REDIRECT_URI, response_type: "code", scope: "read", actor: "user", state: "st-2" });
+    const consent = async (cookie: string, extra = "") => {
+      const response = await fetch(`${emulator.url}/oauth/authorize?${query}${extra}`, { redirect: "manual", headers: { cookie } });
+      const code = new URL(response.headers.get("location")!).searchParams.get("code")!;
+      const token = await fetch(`${emulator.url}/oauth/token`, {
+        method: "POST",
+        headers: { "Content-Type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ grant_type: "authorization_code", code, redirect_uri: REDIRECT_URI, client_id: CLIENT_ID, client_secret: CLIENT_SECRET }),
+      });
+      return viewerOf(((await token.json()) as { access_token: string }).access_token);
+    };
+    expect((await consent(`other=1; linear_emulator_user=${member.id}`)).id).toBe(member.id);
+    expect((await consent(`linear_emulator_user=${member.id}`, `&user=${admin.id}`)).id).toBe(admin.id);
+  });
+
   it("the user's organization is the one consented for, whichever is newest", async () => {
     const first = await control.createOrganization({ name: "First" });
     const member = await control.createUser(first.organizationId, { name: "Carol" });

@@ -12,7 +12,7 @@ export const START_WORK_SCRIPT = "/assets/start-work.js";
 export function StartWorkForm({ id = "start-work" }: { id?: string }) {
   const input = `${id}-identifier`;
   return (
-    <form data-start-work class="start-work" aria-label="Start work on a Linear issue">
+    <form data-start-work class="start-work" aria-label="Start work">
       <label for={input}>Start work on a Linear issue</label>
       <fieldset role="group">
         <input
