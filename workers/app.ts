@@ -19,6 +19,8 @@ export const app = factory
   .route("/oauth/linear", oauthRoutes)
   .route("/api", apiRoutes)
   .route("/agent/connect", agentConnectRoutes)
+  // Browsers ask for it on every page that is not HTML (a JSON answer, a plain error).
+  .get("/favicon.ico", (c) => c.redirect("/assets/favicon.svg", 301))
   .route("/", panelRoutes);
 
 /** A browser asking for a page gets a page; everything else the JSON error shape. */
