@@ -71,6 +71,13 @@ describe("GET /login/linear", () => {
     const row = await env.DB.prepare("SELECT return_to FROM oauth_states WHERE state = ?").bind(url.searchParams.get("state")).first();
     expect(row).toEqual({ return_to: "/" });
   });
+
+  it("never sends the browser off this origin, even with a path the URL parser turns into //elsewhere", async () => {
+    const org = await installedOrg("Dots");
+    const ip = freshIp();
+    const back = await approveAsUser(await startLinearSignIn(ip, "/.//evil.test/steal"), org.userId);
+    expectSignedIn(await linearCallback(back, ip), "/");
+  });
 });
 
 describe("GET /login/linear/callback: who gets in", () => {

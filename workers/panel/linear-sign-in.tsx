@@ -205,9 +205,10 @@ export const linearSignInRoutes = factory
     await startPanelSession(c, session);
     const actor = describeActor({ kind: "linear", userId: session.linearUserId, name: session.name, email: session.email, organizationId: session.organizationId, admin: session.linearAdmin });
     await recordAudit(db, { workspaceId: session.organizationId, actor, action: "panel.signed_in", details: { method: "linear", linearAdmin: session.linearAdmin } });
-    // Percent-encoded, so the header holds only ASCII whatever the path.
+    // Percent-encoded, so the header holds only ASCII whatever the path; checked again after the URL parser
+    // normalized it ("/.//elsewhere" becomes "//elsewhere", which would leave this origin).
     const target = new URL(safeReturnPath(claimed.returnTo), publicOrigin(c));
-    const next = `${target.pathname}${target.search}${target.hash}`;
+    const next = safeReturnPath(`${target.pathname}${target.search}${target.hash}`);
     c.header("Refresh", `0; url=${next}`);
     c.header("Cache-Control", "no-store");
     return c.render(<SignedIn name={session.name} next={next} />, { title: "Signed in", nav: "login" });
