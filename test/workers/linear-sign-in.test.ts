@@ -6,7 +6,7 @@
  * revoked and never kept.
  */
 import { describe, expect, it } from "vitest";
-import { api, edgeFetch, emulator, env, installedOrg, linearUrl, type EmulatedOrg } from "./support";
+import { api, edgeFetch, emulator, env, injectFault, installedOrg, linearUrl, type EmulatedOrg } from "./support";
 import {
   approveAsUser,
   asSignedIn,
@@ -215,6 +215,18 @@ describe("GET /login/linear/callback: who is refused", () => {
     expect(asInstall.status).toBe(400);
     expect(await asInstall.text()).toContain("not one we issued");
     expectSignedIn(await linearCallback(back, ip));
+  });
+
+  it("says so when Linear does not tell us who signed in, and still ends their token", async () => {
+    const org = await installedOrg("Mute");
+    const ip = freshIp();
+    const back = await approveAsUser(await startLinearSignIn(ip), org.userId);
+    await injectFault(org, { rootField: "viewer", kind: "http500" });
+    const response = await linearCallback(back, ip);
+    expect(response.status).toBe(502);
+    expect(await response.text()).toContain("Linear did not tell us who you are");
+    expect(sessionCookieOf(response)).toBeNull();
+    expect((await oauthCallsOf(org.organizationId)).filter((c) => c.endpoint === "revoke").map((c) => c.status)).toEqual([200]);
   });
 
   it("shows Linear's own error when the person declines", async () => {
