@@ -101,11 +101,20 @@ export function describeActor(principal: Principal): string {
 
 /**
  * Where to go after signing in: a path on this origin only, so a crafted
- * `next` cannot send a user elsewhere.
+ * `next` cannot send a user elsewhere. Judged after the URL parser has had its
+ * say (it turns "/.//evil.test" into "//evil.test"), and answered normalized.
  */
 export function safeReturnPath(raw: string | null | undefined): string {
-  if (!raw || !raw.startsWith("/") || raw.startsWith("//") || raw.startsWith("/\\") || raw.length > 500) return "/";
-  if (/[\u0000-\u001f]/.test(raw)) return "/";
-  if (raw.startsWith("/login") || raw.startsWith("/logout")) return "/";
-  return raw;
+  if (!raw || !raw.startsWith("/") || raw.length > 500 || /[\u0000-\u001f\\]/.test(raw)) return "/";
+  const base = "http://panel.invalid";
+  let url: URL;
+  try {
+    url = new URL(raw, base);
+  } catch {
+    return "/";
+  }
+  const path = `${url.pathname}${url.search}${url.hash}`;
+  if (url.origin !== base || path.startsWith("//")) return "/";
+  if (url.pathname === "/login" || url.pathname.startsWith("/login/") || url.pathname === "/logout") return "/";
+  return path;
 }

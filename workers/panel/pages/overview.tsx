@@ -7,6 +7,7 @@
 import { factory } from "../../factory";
 import { loadExecutors, loadSessions, loadSetup, loadWeek, type OverviewDeps } from "../overview/data";
 import { ActiveSection, ExecutorsSection, RecentSection, SetupChecklist, WeekSection } from "../overview/sections";
+import { START_WORK_SCRIPT, StartWorkForm } from "../components/start-work";
 
 export const overviewPages = factory.createApp().get("/", async (c) => {
   const view = c.var.panelView;
@@ -36,6 +37,9 @@ export const overviewPages = factory.createApp().get("/", async (c) => {
       </hgroup>
       {setupDone ? null : <SetupChecklist steps={steps} open={false} />}
       <section>
+        <StartWorkForm />
+      </section>
+      <section>
         <h2>Where work runs</h2>
         <div data-live="executors">
           <ExecutorsSection data={executors} />
@@ -63,6 +67,6 @@ export const overviewPages = factory.createApp().get("/", async (c) => {
         </p>
       </section>
     </div>,
-    { title: "Overview", nav: "overview" },
+    { title: "Overview", nav: "overview", scripts: [START_WORK_SCRIPT] },
   );
 });

@@ -87,6 +87,10 @@ describe("safeReturnPath", () => {
     ["/login?next=/x", "/"],
     ["/logout", "/"],
     ["/ok\u0000", "/"],
+    ["/.//evil.test", "/"],
+    ["/a/../..//evil.test", "/"],
+    ["/sessions/../settings", "/settings"],
+    ["/login/linear?next=/x", "/"],
     [`/${"a".repeat(600)}`, "/"],
   ])("%s → %s", (raw, expected) => {
     expect(safeReturnPath(raw)).toBe(expected);
