@@ -14,6 +14,7 @@ const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   "cloud-polling": benchCloudPolling,
   "local-dispatch": benchLocalDispatch,
   reports: async () => (await import("./reports")).benchReports(),
+  panel: async () => (await import("./panel")).benchPanel(),
   estimates: benchEstimates,
 };
 
