@@ -53,14 +53,14 @@ const say = timedLog();
 /** Everything started, stopped in reverse order: on success, on failure and on Ctrl-C. */
 const cleanups: Array<() => Promise<unknown> | void> = [];
 let stopping = false;
-async function shutdown(code: number): Promise<never> {
+async function shutdown(code: number, why?: string): Promise<never> {
   if (stopping) process.exit(code);
   stopping = true;
+  if (why) say(why);
   for (const cleanup of cleanups.reverse()) await Promise.resolve(cleanup()).catch((error: unknown) => console.error(`while stopping: ${String(error)}`));
   process.exit(code);
 }
-process.on("SIGINT", () => void shutdown(0));
-process.on("SIGTERM", () => void shutdown(0));
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => void shutdown(0, "stopping the agent, the edge and the emulators"));
 
 try {
   const linearEmulator = await startLinearEmulator({ clientId: "demo-client", clientSecret: "demo-secret" });
@@ -101,7 +101,7 @@ try {
       },
     ],
     // Issues delegated later from the panel (with --keep) that go to the cloud.
-    default: { durationMs: 6 * 60_000, finalStatus: "COMPLETE", logEvery: 90_000 },
+    default: { durationMs: 6 * 60_000, finalStatus: "COMPLETE", logEvery: 90_000, result: "Made the change and added tests; the suite passes." },
   });
   await api("PUT", "/api/config", { strategy: "hybrid-smart", codegen: { orgId: cg.orgId, apiToken: cg.apiToken } });
   await api("POST", "/api/repositories", { name: "web", gitUrl: "git@github.com:acme/web.git", teamKeys: ["ENG"], codegenRepoId: cg.repos[0]!.id });
@@ -120,8 +120,8 @@ try {
     repos: { web: checkout },
     home,
     scenario: LOCAL_SCENARIO,
-    // The agent's own account of its tasks: when one starts and how it ended.
-    onLine: (line) => /accepted this agent|▶|■/.test(line) && say("cyrus ", line.replace(/^\S+\s+(INFO\s+)?/, "")),
+    // The agent's own account: its connection, each task's start and end, and anything it warns about.
+    onLine: (line) => /accepted this agent|▶|■|warning:|error:/.test(line) && say("cyrus ", line.replace(/^\d\d:\d\d:\d\d /, "")),
   });
   cleanups.push(() => agent.stop());
   // If the demo dies without its cleanups, the agent must not outlive it.

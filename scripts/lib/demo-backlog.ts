@@ -2,7 +2,9 @@
  * The issues `npm run demo` delegates, and the backlog `npm run demo -- --keep`
  * leaves in (emulated) Linear for someone to start from the panel. The
  * backlog has no `[executor=…]` tag: the workspace's strategy (hybrid-smart)
- * decides from labels, estimates and text, and the panel shows why.
+ * decides from labels, estimates and text, and the panel shows why (here: the
+ * small bug and the investigation locally; the 8-point feature, high
+ * complexity, and the dependency upgrade, which needs a sandbox, in the cloud).
  */
 import type { CreateIssueInput } from "../../test/emulators/linear/control-client";
 import type { Expectation } from "./demo-outcome";
@@ -62,7 +64,7 @@ export const BACKLOG: CreateIssueInput[] = [
     description:
       "Scrapers hit /api/search hard at night. Add a per-IP token bucket (60 requests a minute), answer 429 with Retry-After, and log the refusals.\n\n## Acceptance criteria\n- [ ] limits are configurable\n- [ ] a test covers the 429\n- [ ] the docs mention the limit",
     labels: ["Feature"],
-    estimate: 5,
+    estimate: 8,
   },
   {
     title: "Investigate slow product page loads in Safari",
@@ -71,10 +73,10 @@ export const BACKLOG: CreateIssueInput[] = [
     estimate: 2,
   },
   {
-    title: "Add a \"copy link\" button to shared wishlists",
-    description: "Next to the share dialog's e-mail field. Show \"Copied\" for two seconds after a click.",
-    labels: ["Enhancement"],
-    estimate: 1,
+    title: "Upgrade React to 19",
+    description: "Bump react and react-dom, replace the removed string refs in the legacy admin screens, and fix what the type checker finds.",
+    labels: ["Dependencies"],
+    estimate: 3,
     priority: 4,
   },
 ];
