@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { DAY_MS, EXECUTORS } from "../../src/db/queries/reports";
 import type { SessionCursor, SessionFilter } from "../../src/db/queries/session-history";
+import { KeysetCursorSchema } from "../keyset-cursor";
 
 /** What an IssueSession mirrors as a session's status. */
 export const SESSION_STATUSES = ["pending", "active", "awaiting_input", "ready", "complete", "error", "stopped"] as const;
@@ -28,22 +29,6 @@ const TimeBoundSchema = z.string().transform((value, ctx) => {
   return z.NEVER;
 });
 
-const CursorSchema = z.string().transform((value, ctx): SessionCursor => {
-  try {
-    const decoded: unknown = JSON.parse(atob(value.replace(/-/g, "+").replace(/_/g, "/")));
-    if (Array.isArray(decoded) && decoded.length === 2 && Number.isSafeInteger(decoded[0]) && typeof decoded[1] === "string") {
-      return { createdAt: decoded[0] as number, id: decoded[1] };
-    }
-  } catch {
-    // reported below
-  }
-  ctx.addIssue({ code: "custom", message: "not a cursor from this API: pass nextCursor as it was given" });
-  return z.NEVER;
-});
-
-export const encodeCursor = (cursor: SessionCursor): string =>
-  btoa(JSON.stringify([cursor.createdAt, cursor.id])).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-
 export const SessionListQuerySchema = z
   .object({
     status: z.enum(SESSION_STATUSES).optional(),
@@ -52,7 +37,7 @@ export const SessionListQuerySchema = z
     from: TimeBoundSchema.optional(),
     to: TimeBoundSchema.optional(),
     limit: z.coerce.number().int().min(1).max(MAX_PAGE).default(50),
-    cursor: CursorSchema.optional(),
+    cursor: KeysetCursorSchema.optional(),
   })
   .superRefine((query, ctx) => {
     // An empty range is a mistake worth naming, not a silent empty list.

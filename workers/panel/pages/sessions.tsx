@@ -6,7 +6,8 @@
 import { listRepositories } from "../../../src/db/queries/repositories";
 import { listSessionPage, type SessionListRow } from "../../../src/db/queries/session-history";
 import { factory } from "../../factory";
-import { describeQueryProblems, encodeCursor, ENDED_STATUSES, SessionListQuerySchema, sessionFilter } from "../../session-history/list-query";
+import { encodeKeysetCursor } from "../../keyset-cursor";
+import { describeQueryProblems, ENDED_STATUSES, SessionListQuerySchema, sessionFilter } from "../../session-history/list-query";
 import { loadSessionDetail } from "../../session-history/present";
 import { LOG_STREAM } from "../../routes/api/sessions";
 import { FILTER_FIELDS, SessionsList, type FilterValues } from "./sessions/list";
@@ -44,7 +45,7 @@ export const sessionPages = factory
     if (parsed.success) {
       const page = await listSessionPage(c.var.db, sessionFilter(workspaceId, parsed.data));
       rows = page.rows;
-      nextCursor = page.next ? encodeCursor(page.next) : null;
+      nextCursor = page.next ? encodeKeysetCursor(page.next) : null;
     } else {
       c.status(400);
     }

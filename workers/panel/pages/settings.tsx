@@ -16,7 +16,8 @@ import { workspaceSettingsWithSources } from "../../../src/domain/panel/settings
 import { describeError } from "../../../src/log";
 import { resolveCodegenCredential } from "../../codegen-credentials";
 import { factory } from "../../factory";
-import { AuditQuerySchema, encodeAuditCursor, seesEdgeWideAudit } from "../../routes/api/audit";
+import { AuditQuerySchema, seesEdgeWideAudit } from "../../routes/api/audit";
+import { encodeKeysetCursor } from "../../keyset-cursor";
 import { NoWorkspace, ReadOnlyNote } from "../components/admin-form";
 import { AgentTokensSection } from "./settings/agent-tokens";
 import { AlertsSection } from "./settings/alerts";
@@ -106,7 +107,7 @@ export const settingsPages = factory.createApp().get("/", async (c) => {
       <CodegenSection view={view} status={codegen} />
       <AgentTokensSection view={view} tokens={tokens} repositories={repositories.map((r) => r.name)} />
       {audit.success ? null : <p class="notice error">That audit page link is not valid; showing the newest entries.</p>}
-      <AuditSection view={view} rows={auditPage.rows} nextCursor={auditPage.next ? encodeAuditCursor(auditPage.next) : null} paged={Boolean(auditQuery.before)} />
+      <AuditSection view={view} rows={auditPage.rows} nextCursor={auditPage.next ? encodeKeysetCursor(auditPage.next) : null} paged={Boolean(auditQuery.before)} />
     </>,
     RENDER,
   );

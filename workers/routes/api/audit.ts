@@ -10,28 +10,13 @@ import { listAuditPage, type AuditCursor, type AuditRow } from "../../../src/db/
 import type { Principal } from "../../../src/domain/panel/access";
 import { factory } from "../../factory";
 import { validate } from "../../validation";
+import { encodeKeysetCursor, KeysetCursorSchema } from "../../keyset-cursor";
 
 export const MAX_AUDIT_PAGE = 200;
 
-const AuditCursorSchema = z.string().transform((value, ctx): AuditCursor => {
-  try {
-    const decoded: unknown = JSON.parse(atob(value.replace(/-/g, "+").replace(/_/g, "/")));
-    if (Array.isArray(decoded) && decoded.length === 2 && Number.isSafeInteger(decoded[0]) && typeof decoded[1] === "string") {
-      return { createdAt: decoded[0] as number, id: decoded[1] };
-    }
-  } catch {
-    // reported below
-  }
-  ctx.addIssue({ code: "custom", message: "not a cursor from this API: pass nextCursor as it was given" });
-  return z.NEVER;
-});
-
-export const encodeAuditCursor = (cursor: AuditCursor): string =>
-  btoa(JSON.stringify([cursor.createdAt, cursor.id])).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-
 export const AuditQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(MAX_AUDIT_PAGE).default(50),
-  before: AuditCursorSchema.optional(),
+  before: KeysetCursorSchema.optional(),
 });
 
 /** Entries of no workspace are the edge's own: only the admin key, which spans every workspace, reads them. */
@@ -52,5 +37,5 @@ export function presentAuditEntry(row: AuditRow) {
 export const auditRoutes = factory.createApp().get("/", validate("query", AuditQuerySchema), async (c) => {
   const { limit, before } = c.req.valid("query");
   const { rows, next } = await listAuditPage(c.var.db, { workspaceId: c.var.workspaceId, includeEdgeWide: seesEdgeWideAudit(c.var.principal), before, limit });
-  return c.json({ entries: rows.map(presentAuditEntry), nextCursor: next ? encodeAuditCursor(next) : null });
+  return c.json({ entries: rows.map(presentAuditEntry), nextCursor: next ? encodeKeysetCursor(next) : null });
 });

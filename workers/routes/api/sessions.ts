@@ -25,7 +25,8 @@ import { describeError, type Logger } from "../../../src/log";
 import type { Db } from "../../../src/db/client";
 import { factory } from "../../factory";
 import { validate } from "../../validation";
-import { ENDED_STATUSES, SessionListQuerySchema, encodeCursor, sessionFilter } from "../../session-history/list-query";
+import { encodeKeysetCursor } from "../../keyset-cursor";
+import { ENDED_STATUSES, SessionListQuerySchema, sessionFilter } from "../../session-history/list-query";
 import { loadSessionDetail, presentEvent, presentSession } from "../../session-history/present";
 
 export { SESSION_STATUSES } from "../../session-history/list-query";
@@ -123,7 +124,7 @@ export const sessionRoutes = factory
     const { rows, next } = await listSessionPage(c.var.db, sessionFilter(c.var.workspaceId, query));
     return c.json({
       sessions: rows.map((row) => presentSession(row, { executor: row.ranOn, costUsd: row.costUsd, runs: row.runs })),
-      nextCursor: next ? encodeCursor(next) : null,
+      nextCursor: next ? encodeKeysetCursor(next) : null,
     });
   })
   .get("/:id", validate("param", IdParamSchema), async (c) => {
