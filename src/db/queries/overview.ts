@@ -65,16 +65,6 @@ export async function listRecentlyEnded(db: Db, workspaceId: string, limit = 10)
   return withFigures(rows);
 }
 
-/** The mean duration of the runs that started in [fromMs, toMs) and have one (the covering index execution_metrics_report). */
-export async function averageRunDuration(db: Db, workspaceId: string, fromMs: number, toMs: number): Promise<number | null> {
-  const row = await db
-    .select({ avg: sql<number | null>`avg(${executionMetrics.durationMs})` })
-    .from(executionMetrics)
-    .where(and(eq(executionMetrics.workspaceId, workspaceId), gte(executionMetrics.startedAt, fromMs), lt(executionMetrics.startedAt, toMs), isNotNull(executionMetrics.durationMs)))
-    .get();
-  return row?.avg === null || row?.avg === undefined ? null : Math.round(Number(row.avg));
-}
-
 /** What the overview's "Last 7 days" shows: the stats' counts of a period, and its mean run duration. */
 export type PeriodCounts = Pick<PeriodFigures, "tasks" | "succeeded" | "failed" | "successRate" | "executors" | "costUsd" | "costPerTaskUsd"> & {
   averageDurationMs: number | null;

@@ -6,8 +6,8 @@
  * can refresh the cheap parts often and the figures less often.
  */
 import { listAgentTokens } from "../../../src/db/queries/agent-tokens";
-import { averageRunDuration, listRecentlyEnded, listWorkingSessions, type OverviewSessionRow } from "../../../src/db/queries/overview";
-import { DAY_MS, isoDay, stats, type PeriodFigures } from "../../../src/db/queries/reports";
+import { listRecentlyEnded, listWorkingSessions, periodCounts, type OverviewSessionRow, type PeriodCounts } from "../../../src/db/queries/overview";
+import { DAY_MS, isoDay } from "../../../src/db/queries/reports";
 import { listRepositories } from "../../../src/db/queries/repositories";
 import { loadWorkspaceSettings } from "../../../src/db/queries/settings";
 import { findWorkspace, listActiveWorkspaces } from "../../../src/db/queries/workspaces";
@@ -85,27 +85,24 @@ export async function loadSessions({ db, workspaceId }: OverviewDeps): Promise<S
 }
 
 export interface WeekData {
-  figures: PeriodFigures;
-  averageDurationMs: number | null;
+  figures: PeriodCounts;
   budget: { maxCostPerDayUsd: number | null; usedTodayUsd: number; remainingTodayUsd: number | null };
   from: string;
   to: string;
 }
 
-/** The last 7 days, from the stats' rollups, and today's budget from the Workspace's ledger. */
+/** The last 7 days (one read of the covering report index), and today's budget from the Workspace's ledger. */
 export async function loadWeek({ env, db, config, workspaceId }: OverviewDeps): Promise<WeekData> {
   const now = Date.now();
   const stored = await loadWorkspaceSettings(db, workspaceId);
   const limits = budgetLimitsFor(config, stored, null);
-  const [weekStats, averageDurationMs, ledger] = await Promise.all([
-    stats(db, { workspaceId, period: "week", end: now }),
-    averageRunDuration(db, workspaceId, now - 7 * DAY_MS, now),
+  const [figures, ledger] = await Promise.all([
+    periodCounts(db, workspaceId, now - 7 * DAY_MS, now),
     env.WORKSPACE.get(env.WORKSPACE.idFromName(workspaceId)).budgetStatus(limits),
   ]);
   const maxCostPerDayUsd = effectiveSettings(config, stored).maxCostPerDayUsd ?? null;
   return {
-    figures: weekStats.current,
-    averageDurationMs,
+    figures,
     budget: { maxCostPerDayUsd, usedTodayUsd: ledger.usedTodayUsd, remainingTodayUsd: ledger.remainingTodayUsd },
     from: isoDay(Math.floor((now - 7 * DAY_MS) / DAY_MS)),
     to: isoDay(Math.floor(now / DAY_MS)),

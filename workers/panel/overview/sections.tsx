@@ -235,7 +235,7 @@ export function WeekSection({ data }: { data: WeekData }) {
       <div class="figures">
         <Figure value={String(f.tasks)} label="tasks" />
         <Figure value={percent(f.successRate)} label="success rate" />
-        <Figure value={duration(data.averageDurationMs)} label="average duration" />
+        <Figure value={duration(f.averageDurationMs)} label="average duration" />
         <Figure value={`${f.executors.local.tasks} / ${f.executors.cloud.tasks}`} label="local / cloud" />
         <Figure value={usd(f.costUsd)} label="total cost" />
         <Figure value={usd(f.costPerTaskUsd)} label="cost per task" />

@@ -11,8 +11,8 @@ import { START_WORK_SCRIPT, StartWorkForm } from "../components/start-work";
 
 export const overviewPages = factory.createApp().get("/", async (c) => {
   const view = c.var.panelView;
-  const steps = await loadSetup(c.env, c.var.db, view.origin, view.workspace?.id ?? null);
   if (!view.workspace) {
+    const steps = await loadSetup(c.env, c.var.db, view.origin, null);
     return c.render(
       <>
         <h1>Welcome to Cyrus Edge</h1>
@@ -24,7 +24,7 @@ export const overviewPages = factory.createApp().get("/", async (c) => {
     );
   }
   const deps: OverviewDeps = { env: c.env, db: c.var.db, config: c.var.config, workspaceId: view.workspace.id };
-  const [executors, sessions, week] = await Promise.all([loadExecutors(deps), loadSessions(deps), loadWeek(deps)]);
+  const [steps, executors, sessions, week] = await Promise.all([loadSetup(c.env, c.var.db, view.origin, view.workspace.id), loadExecutors(deps), loadSessions(deps), loadWeek(deps)]);
   const setupDone = steps.every((s) => s.done);
   const live = `/live/overview?workspace=${encodeURIComponent(view.workspace.id)}`;
   return c.render(
