@@ -198,5 +198,10 @@
     stream.addEventListener("error", () => show(status, stream.readyState === EventSource.CLOSED ? "disconnected: reload to resume" : "reconnecting…", "error"));
   }
 
+  // A page waiting for something to appear (a session just started) looks again after a moment.
+  for (const el of document.querySelectorAll("[data-reload-to]")) {
+    setTimeout(() => location.assign(el.dataset.reloadTo), Number(el.dataset.reloadAfter) || 2000);
+  }
+
   window.cyrusPanel = { refreshTimes, show };
 })();

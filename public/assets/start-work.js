@@ -34,7 +34,8 @@
     try {
       const data = await window.cyrusApi("POST", `/api/issues/${encodeURIComponent(identifier)}/delegate`);
       const link = document.createElement("a");
-      link.href = `/sessions/${encodeURIComponent(data.agentSessionId)}`;
+      // The session reaches the panel's records a few seconds after Linear's webhook: its page waits for it.
+      link.href = `/sessions/${encodeURIComponent(data.agentSessionId)}?starting=1`;
       link.textContent = `${data.issue.identifier} · ${data.issue.title}`;
       show(status, "ok", "Started: ", link);
       input.value = "";

@@ -8,7 +8,6 @@
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { installThroughOAuth } from "../../scripts/lib/local-edge";
-import { START_WORK_SCRIPT, StartWorkForm } from "../../workers/panel/components/start-work";
 import type { CreatedOrganization, CreatedUser } from "../emulators/linear/control-client";
 import { expectResponse, startBrowserHarness, type BrowserHarness, type InBrowser } from "./harness";
 
@@ -191,26 +190,7 @@ describe("two workspaces, a member of one", () => {
   });
 });
 
-describe("start work from the panel (StartWorkForm)", () => {
-  /**
-   * The form as a page would hold it (its server-rendered markup, panel.js and
-   * start-work.js, the page's CSRF token and the edge's own CSP), served at
-   * the edge's origin, talking to the real API. The page that places it (the
-   * overview) is not this file's to test.
-   */
-  async function formPage(page: Page): Promise<void> {
-    const real = await page.goto("/");
-    const csp = (await real!.allHeaders())["content-security-policy"]!;
-    expect(csp).toContain("script-src 'self'");
-    const csrf = await csrfOf(page);
-    const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="csrf-token" content="${csrf}">
-<link rel="stylesheet" href="/assets/vendor/pico.min.css"><link rel="stylesheet" href="/assets/panel.css">
-<script src="/assets/panel.js" defer></script><script src="${START_WORK_SCRIPT}" defer></script><title>Start work</title></head>
-<body><main class="container">${await StartWorkForm({}).toString()}</main></body></html>`;
-    await page.route(`${h.url}/start-work-form`, (route) => route.fulfill({ status: 200, headers: { "content-type": "text/html; charset=utf-8", "content-security-policy": csp }, body: html }));
-    await page.goto("/start-work-form");
-  }
-
+describe("start work from the panel (the overview's Start work form)", () => {
   async function startWork(page: Page, typed: string): Promise<void> {
     await page.getByRole("textbox", { name: "Start work on a Linear issue" }).fill(typed);
     await page.getByRole("button", { name: "Start work" }).click();
@@ -221,15 +201,15 @@ describe("start work from the panel (StartWorkForm)", () => {
     const second = await h.linear.createIssue(acme.organizationId, { title: "Pasted as a link", teamKey: "ENG" });
     const page = await h.newPage({ expected: [{ status: 404, path: "/api/issues/ENG-99999/delegate", method: "POST" }] });
     await signInWithLinear(page, acmeMember, "/");
-    await formPage(page);
     const status = page.locator("form[data-start-work] output[data-status]");
 
     await startWork(page, ` ${first.identifier.toLowerCase()} `);
     await expect(status).toContainText(`Started: ${first.identifier} · Started from the form`);
     const href = await status.locator("a").getAttribute("href");
-    expect(href).toMatch(/^\/sessions\/[0-9a-f-]{36}$/);
+    // The session's page waits (?starting=N) for the session to be recorded.
+    expect(href).toMatch(/^\/sessions\/[0-9a-f-]{36}\?starting=1$/);
     const inLinear = (await h.linear.state(acme.organizationId)).agentSessions.filter((s) => s.issueId === first.id).map((s) => s.id);
-    expect(inLinear).toEqual([href!.slice("/sessions/".length)]);
+    expect(inLinear).toEqual([href!.slice("/sessions/".length, href!.indexOf("?"))]);
     expect(await page.getByRole("textbox", { name: "Start work on a Linear issue" }).inputValue()).toBe("");
 
     await startWork(page, `https://linear.app/acme/issue/${second.identifier}/pasted-as-a-link`);

@@ -11,7 +11,7 @@ import { describeQueryProblems, ENDED_STATUSES, SessionListQuerySchema, sessionF
 import { loadSessionDetail } from "../../session-history/present";
 import { LOG_STREAM } from "../../routes/api/sessions";
 import { FILTER_FIELDS, SessionsList, type FilterValues } from "./sessions/list";
-import { SessionNotFound, SessionPage } from "./sessions/detail";
+import { SessionNotFound, SessionPage, SessionStarting, STARTING_RETRIES } from "./sessions/detail";
 
 const PAGE_SIZE = 50;
 
@@ -71,6 +71,10 @@ export const sessionPages = factory
     const id = c.req.param("agentSessionId");
     const detail = id.length <= 200 ? await loadSessionDetail(c.var.db, workspaceId, id) : null;
     if (!detail) {
+      const starting = Number(c.req.query("starting") ?? 0);
+      if (Number.isInteger(starting) && starting > 0 && starting <= STARTING_RETRIES) {
+        return c.render(<SessionStarting id={id} attempt={starting} />, { title: "Starting", nav: "sessions" });
+      }
       c.status(404);
       return c.render(<SessionNotFound workspaceId={workspaceId} several={several} />, { title: "No such session", nav: "sessions" });
     }

@@ -313,6 +313,27 @@ export function SessionPage({ detail, workspaceId, several, live }: SessionPageP
   );
 }
 
+/**
+ * A session started from the panel reaches D1 a few seconds after Linear's
+ * webhook (the mirror trails the IssueSession): its link carries `?starting=N`,
+ * and until it shows up the page says so and looks again (panel.js follows
+ * `data-reload-to`), for about half a minute.
+ */
+export const STARTING_RETRIES = 15;
+
+export function SessionStarting({ id, attempt }: { id: string; attempt: number }) {
+  return (
+    <article aria-busy="true">
+      <h1>Starting…</h1>
+      <p>The agent session was created in Linear; this page shows it as soon as the edge has recorded it, usually within seconds.</p>
+      <p class="muted">
+        Session <code>{id}</code>
+      </p>
+      <span data-reload-to={`/sessions/${encodeURIComponent(id)}?starting=${attempt + 1}`} data-reload-after="2000" hidden></span>
+    </article>
+  );
+}
+
 export function SessionNotFound({ workspaceId, several }: { workspaceId: string; several: boolean }) {
   return (
     <article>
