@@ -122,6 +122,24 @@ describe("the API with the panel's cookie", () => {
   });
 });
 
+describe("the admin key and several workspaces", () => {
+  it("switches between them, and the choice sticks from page to page", async () => {
+    const first = await installedOrg("Aardvark");
+    const second = await installedOrg("Zebra");
+    const admin = await signedIn({ kind: "admin_key" });
+    const picked = await panelPage(admin, `/?workspace=${second.organizationId}`);
+    expect(picked.status).toBe(200);
+    expect(picked.html).toContain(`<meta name="cyrus-workspace" content="${second.organizationId}"/>`);
+    // The switcher lists every installed workspace, the shown one selected.
+    expect(picked.html).toMatch(new RegExp(`<option value="${first.organizationId}">Aardvark</option>`));
+    expect(picked.html).toMatch(new RegExp(`<option value="${second.organizationId}" selected="">Zebra</option>`));
+    const remembered = /cyrus_workspace=([^;]+)/.exec(picked.response.headers.get("set-cookie") ?? "")?.[1];
+    expect(remembered).toBe(second.organizationId);
+    const next = await edgeFetch("/sessions", { headers: { cookie: `${admin.cookie}; cyrus_workspace=${remembered}`, accept: "text/html" } });
+    expect(await next.text()).toContain(`<meta name="cyrus-workspace" content="${second.organizationId}"/>`);
+  });
+});
+
 describe("secrets a member never sees", () => {
   it("shows a member the alert webhook's origin only; the admin sees it whole", async () => {
     const org = await installedOrg("Hooks");
