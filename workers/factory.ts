@@ -5,7 +5,7 @@ import { createLogger, type Logger } from "../src/log";
 import type { PanelSessionRow } from "../src/db/queries/panel-sessions";
 import type { Principal } from "../src/domain/panel/access";
 import type { AppEnv } from "./env";
-import type { PanelView } from "./panel/view";
+import type { PanelView } from "./panel/panel-view";
 
 export interface AppVariables {
   config: EdgeConfig;

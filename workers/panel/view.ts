@@ -5,23 +5,14 @@
  * settings are theirs to change.
  */
 import { setCookie } from "hono/cookie";
-import { listActiveWorkspaces, type WorkspaceRow } from "../../src/db/queries/workspaces";
-import { canChangeSettings, visibleWorkspaces, type Principal } from "../../src/domain/panel/access";
+import { listActiveWorkspaces } from "../../src/db/queries/workspaces";
+import { canChangeSettings, visibleWorkspaces } from "../../src/domain/panel/access";
 import { factory } from "../factory";
 import { requestWorkspace, WORKSPACE_COOKIE } from "../middleware/workspace";
+import type { PanelView } from "./panel-view";
 
-export interface PanelView {
-  principal: Principal;
-  workspaces: Pick<WorkspaceRow, "id" | "name" | "urlKey">[];
-  /** The workspace shown; null when none is installed (or the user's organization has not installed the app). */
-  workspace: Pick<WorkspaceRow, "id" | "name" | "urlKey" | "installedAt" | "tokenExpiresAt" | "appUserId"> | null;
-  /** Why there is no workspace, for the page to say. */
-  workspaceProblem: string | null;
-  csrfToken: string;
-  canChange: boolean;
-  /** The origin users and Linear reach this edge at. */
-  origin: string;
-}
+export type { PanelView };
+
 
 export const loadPanelView = factory.createMiddleware(async (c, next) => {
   const principal = c.var.principal;
