@@ -13,7 +13,6 @@ import type { PanelView } from "./panel-view";
 
 export type { PanelView };
 
-
 export const loadPanelView = factory.createMiddleware(async (c, next) => {
   const principal = c.var.principal;
   const session = c.var.panelSession!;
