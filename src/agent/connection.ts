@@ -1,7 +1,9 @@
 /**
  * The agent's one WebSocket to the edge: `GET <url>/agent/connect` with the agent token as a
  * bearer, a `hello` on every open, a text `ping` every 20 s (the edge answers `pong` without
- * waking its Durable Object), and reconnection with exponential backoff and full jitter.
+ * waking its Durable Object) or as often as the edge's `welcome.heartbeatMs` asks — it takes a
+ * task back from an agent silent for its lease grace — and reconnection with exponential backoff
+ * and full jitter.
  *
  * Some refusals are final and end the connection for good, with a message that says what to do:
  * an HTTP 401/403 on the upgrade (a wrong or revoked token), and the edge's `error` frames
@@ -12,6 +14,7 @@
  * while `readyState` still says open. The outbox re-sends after every `hello` (see `onOpen`).
  */
 import WebSocket from "ws";
+import { agentPingInterval } from "../domain/task-assignment";
 import { parseEdgeMessage, type AgentHello, type AgentMessage, type EdgeMessage } from "../protocol/messages";
 import { displayUrl, formatDuration, type AgentLog } from "./output";
 
@@ -30,6 +33,8 @@ export class FatalConnectionError extends Error {
 export type ConnectionStatus =
   | { kind: "connecting"; attempt: number }
   | { kind: "open" }
+  /** The edge's `welcome` set the ping interval for this connection. */
+  | { kind: "heartbeat"; pingIntervalMs: number }
   /** Open for `healthyAfterMs`: the backoff starts again from the base. */
   | { kind: "healthy" }
   | { kind: "closed"; code: number; reason: string }
@@ -49,6 +54,7 @@ export interface ConnectionOptions {
   onMessage: (message: EdgeMessage) => void;
   onStatus?: (status: ConnectionStatus) => void;
   log: AgentLog;
+  /** The ping interval until the edge's `welcome` asks for a shorter one (at least 1 s). */
   pingIntervalMs?: number;
   /** With nothing heard for this long (no `pong`, no frame), the connection is dead. */
   pongTimeoutMs?: number;
@@ -83,6 +89,7 @@ export class EdgeConnection {
   #fatal: FatalConnectionError | null = null;
   #finished = false;
   #lastHeard = 0;
+  #pingTimer: NodeJS.Timeout | null = null;
   #timers = new Set<NodeJS.Timeout>();
   #resolveDone!: (error: FatalConnectionError | null) => void;
   /** Settles when the connection gives up for good: with the fatal error, or null after `close()`. */
@@ -180,6 +187,7 @@ export class EdgeConnection {
         return;
       }
       if (parsed.message.type === "error") return this.#onErrorFrame(parsed.message);
+      if (parsed.message.type === "welcome") this.#schedulePing(socket, agentPingInterval(this.#options.pingIntervalMs, parsed.message.heartbeatMs));
       try {
         this.#options.onMessage(parsed.message);
       } catch (error) {
@@ -239,7 +247,21 @@ export class EdgeConnection {
   }
 
   #startHeartbeat(socket: WebSocket): void {
-    const { pingIntervalMs, pongTimeoutMs, healthyAfterMs, log } = this.#options;
+    this.#schedulePing(socket, this.#options.pingIntervalMs);
+    this.#after(this.#options.healthyAfterMs, () => {
+      this.#attempt = 0;
+      this.#emit({ kind: "healthy" });
+    });
+  }
+
+  /** (Re)starts this socket's ping timer at `intervalMs`; each tick also checks that the edge is still heard. */
+  #schedulePing(socket: WebSocket, intervalMs: number): void {
+    if (this.#socket !== socket) return;
+    const { pongTimeoutMs, log } = this.#options;
+    if (this.#pingTimer) {
+      clearInterval(this.#pingTimer);
+      this.#timers.delete(this.#pingTimer);
+    }
     const ping = setInterval(() => {
       const silentMs = Date.now() - this.#lastHeard;
       if (silentMs >= pongTimeoutMs) {
@@ -249,12 +271,10 @@ export class EdgeConnection {
         return;
       }
       if (socket.readyState === WebSocket.OPEN) socket.send("ping");
-    }, pingIntervalMs);
+    }, intervalMs);
+    this.#pingTimer = ping;
     this.#timers.add(ping);
-    this.#after(healthyAfterMs, () => {
-      this.#attempt = 0;
-      this.#emit({ kind: "healthy" });
-    });
+    if (intervalMs !== this.#options.pingIntervalMs) this.#emit({ kind: "heartbeat", pingIntervalMs: intervalMs });
   }
 
   #scheduleReconnect(why: string): void {
@@ -279,6 +299,7 @@ export class EdgeConnection {
   #clearTimers(): void {
     for (const timer of this.#timers) clearTimeout(timer);
     this.#timers.clear();
+    this.#pingTimer = null;
   }
 
   #emit(status: ConnectionStatus): void {

@@ -10,7 +10,9 @@
  * so the edge can put them back in order.
  *
  * Version: `PROTOCOL_VERSION`. An agent that speaks another version is refused
- * with `error { code: "unsupported_version" }`, which says to upgrade.
+ * with `error { code: "unsupported_version" }`, which says to upgrade. Optional
+ * fields added later (`welcome.heartbeatMs`) keep the version: both sides read
+ * a message without them as before.
  */
 import { z } from "zod";
 
@@ -99,7 +101,19 @@ export type AgentHello = z.infer<typeof AgentHelloSchema>;
 // ---- edge -> agent ----
 
 export const EdgeMessageSchema = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("welcome"), protocol: z.number().int(), agentId: id, workspace: z.string() }),
+  z.object({
+    type: z.literal("welcome"),
+    protocol: z.number().int(),
+    agentId: id,
+    workspace: z.string(),
+    /**
+     * Ping at least this often (ms): the edge takes a task back from an agent silent for its lease
+     * grace, so an idle agent must be heard well within it. Optional, so this stays protocol 1: an
+     * edge that does not send it gets the agent's own 20 s, and an agent that does not know it
+     * ignores it (unknown fields are dropped).
+     */
+    heartbeatMs: z.number().int().positive().optional(),
+  }),
   z.object({ type: z.literal("error"), code: z.enum(["unsupported_version", "bad_message", "revoked", "replaced"]), message: z.string() }),
   z.object({ type: z.literal("ack"), ids: z.array(id) }),
   z.object({ type: z.literal("task.assign"), id, task: TaskSpecSchema }),

@@ -102,6 +102,15 @@ async function delegate(org: EmulatedOrg) {
 
 const workspace = (org: EmulatedOrg) => env.WORKSPACE.get(env.WORKSPACE.idFromName(org.organizationId));
 
+/** An hour passes for the hub's records: every agent was last heard, disconnected and granted its leases an hour ago. */
+async function pastTheGrace(org: EmulatedOrg, what: { agents?: boolean; leases?: boolean } = { agents: true, leases: true }): Promise<void> {
+  const hourAgo = Date.now() - 3_600_000;
+  await runInDurableObject(workspace(org), (_instance, state) => {
+    if (what.agents) state.storage.sql.exec(`UPDATE agents SET last_seen_at = ?, disconnected_at = CASE WHEN connected = 0 THEN ? ELSE NULL END`, hourAgo, hourAgo);
+    if (what.leases) state.storage.sql.exec(`UPDATE tasks SET assigned_at = ? WHERE assigned_at IS NOT NULL`, hourAgo);
+  });
+}
+
 function result(overrides: Partial<TaskResult> = {}): TaskResult {
   return {
     status: "succeeded",
@@ -261,10 +270,8 @@ describe("the hub: tasks, acknowledgements and results", () => {
     gone.ws.close(1001, "laptop closed");
     await gone.whenClosed();
 
-    // The grace period passes (the stored disconnect time moves back past it).
-    await runInDurableObject(workspace(org), (_instance, state) => {
-      state.storage.sql.exec(`UPDATE agents SET disconnected_at = ?, last_seen_at = ? WHERE connected = 0`, Date.now() - 3_600_000, Date.now() - 3_600_000);
-    });
+    // The grace period passes (the stored disconnect and grant times move back past it).
+    await pastTheGrace(org);
     await runDurableObjectAlarm(workspace(org));
     const snapshot = await workspace(org).hubSnapshot();
     expect(snapshot.tasks.find((t) => t.taskId === assign.task.taskId)).toMatchObject({ state: "queued", agentId: null });
@@ -276,6 +283,68 @@ describe("the hub: tasks, acknowledgements and results", () => {
     expect(reassigned.task.leaseId).not.toBe(assign.task.leaseId);
     await settle(stub);
     expect((await activitiesOf(org, agentSessionId)).some((a) => a.content.body?.includes("went back to the queue"))).toBe(true);
+  });
+
+  it("tells the agent in its welcome to ping at least three times per lease grace", async () => {
+    const org = await localWorkspace("Heartbeat");
+    const agent = await connect((await agentToken(org)).token);
+    agent.hello(crypto.randomUUID(), ["web"]);
+    // wrangler.toml's AGENT_LEASE_GRACE_MS is 60 s: a third of it is the 20 s an agent has always used.
+    expect(await agent.next("welcome")).toMatchObject({ protocol: PROTOCOL_VERSION, heartbeatMs: 20_000 });
+  });
+
+  it("does not take back, on arrival, a task given to an agent idle longer than the grace; it lapses only the grace after the grant", async () => {
+    const org = await localWorkspace("Idle");
+    const agent = await connect((await agentToken(org)).token);
+    agent.hello(crypto.randomUUID(), ["web"]);
+    await agent.next("welcome");
+    // The agent has been idle, heard from last an hour ago (its pings answered by nobody we can see here).
+    await pastTheGrace(org, { agents: true });
+    const { agentSessionId, stub } = await delegate(org);
+    const assign = await agent.next("task.assign");
+
+    // The hub's alarm runs now: the task stays with its agent, which is told nothing...
+    await runDurableObjectAlarm(workspace(org));
+    expect((await workspace(org).hubSnapshot()).tasks.find((t) => t.taskId === assign.task.taskId)).toMatchObject({ state: "assigned", leaseId: assign.task.leaseId });
+    expect(agent.received.some((m) => m.type === "task.cancelled")).toBe(false);
+    // ...and the alarm is not re-armed to fire at once (the first thing due is the resend of the unacknowledged assignment, 10 s on).
+    const alarmAt = await runInDurableObject(workspace(org), (_instance, state) => state.storage.getAlarm());
+    expect(alarmAt).toBeGreaterThan(Date.now() + 5_000);
+    agent.send({ type: "task.accepted", id: crypto.randomUUID(), taskId: assign.task.taskId, leaseId: assign.task.leaseId });
+    await agent.next("ack");
+    await settle(stub);
+    expect((await activitiesOf(org, agentSessionId)).some((a) => a.content.body?.includes("went back to the queue"))).toBe(false);
+  });
+
+  it("says once in Linear that a task went back to the queue, however often the same agent loses it", async () => {
+    const org = await localWorkspace("Flap");
+    const { token } = await agentToken(org);
+    const agentId = crypto.randomUUID();
+    let agent = await connect(token);
+    agent.hello(agentId, ["web"]);
+    const { agentSessionId, stub } = await delegate(org);
+    let assign = await agent.next("task.assign");
+    const leases = new Set([assign.task.leaseId]);
+
+    for (let round = 1; round <= 3; round++) {
+      // The agent stays connected but says nothing for the whole grace: the lease lapses and its silent connection is closed.
+      await pastTheGrace(org);
+      await runDurableObjectAlarm(workspace(org));
+      await agent.whenClosed();
+      expect(agent.closed?.code).toBe(4000);
+      await settle(stub);
+      // The same agent comes back and is handed the task again, under a new lease.
+      agent = await connect(token);
+      agent.hello(agentId, ["web"]);
+      expect(await agent.next("task.cancelled")).toMatchObject({ taskId: assign.task.taskId, reason: "lease expired" });
+      assign = await agent.next("task.assign", (m) => !leases.has(m.task.leaseId));
+      leases.add(assign.task.leaseId);
+    }
+
+    const snapshot = await settle(stub);
+    expect(snapshot.timeline.filter((e) => e.agentSessionId === agentSessionId && e.kind === "local.requeued")).toHaveLength(3);
+    const requeued = (await activitiesOf(org, agentSessionId)).filter((a) => a.content.body?.includes("went back to the queue"));
+    expect(requeued).toHaveLength(1);
   });
 
   it("ignores messages for a lease it no longer holds", async () => {

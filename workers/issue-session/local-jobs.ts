@@ -24,6 +24,7 @@ import type { FollowUpRequest, StartRequest, StopRequest } from "../../src/domai
 import type { TaskSpec } from "../../src/protocol/messages";
 import { loadWorkspaceSettings } from "../../src/db/queries/settings";
 import { effectiveSettings } from "../../src/domain/workspace-settings";
+import { shouldPostRequeueNotice, type RequeueNotice } from "../../src/domain/task-assignment";
 import { checkAgentsOffline } from "./alert-checks";
 import type { LocalTaskUpdate } from "../workspace/local-agent-hub";
 import type { JobContext, JobOutcome } from "./jobs";
@@ -105,6 +106,17 @@ export async function startLocalTask(ctx: JobContext, request: StartRequest): Pr
   return { kind: "done" };
 }
 
+/** The last re-queue of this agent session that was told in Linear, from the timeline. */
+function lastRequeueNotice(ctx: JobContext, agentSessionId: string): RequeueNotice | null {
+  const entry = ctx.store
+    .listTimeline()
+    .filter((e) => e.agentSessionId === agentSessionId && e.kind === "local.requeued" && e.data?.posted === true)
+    .at(-1);
+  if (!entry?.data) return null;
+  const { taskId, agentId } = entry.data;
+  return { taskId: typeof taskId === "string" ? taskId : "", agentId: typeof agentId === "string" ? agentId : null, at: entry.at };
+}
+
 /** Applies what the hub reports about a local task. Everything is stored before this returns (the hub then acks the agent). */
 export function applyLocalUpdate(ctx: JobContext, update: LocalTaskUpdate): void {
   const exec = ctx.store.executionForTask(update.taskId);
@@ -178,11 +190,15 @@ export function applyLocalUpdate(ctx: JobContext, update: LocalTaskUpdate): void
         }
         return;
       }
-      case "requeued":
+      case "requeued": {
         ctx.store.updateExecution(attemptKey, { state: "creating", agentId: null, hostname: null });
-        ctx.store.appendTimeline({ agentSessionId, kind: "local.requeued", summary: update.reason }, now);
-        ctx.store.enqueueJob(activityJob(agentSessionId, { type: "thought", body: localRequeued(update.reason) }), now);
+        // Told in Linear once per task and agent in a while; every re-queue stays on the timeline.
+        const notice = { taskId: update.taskId, agentId: update.agentId ?? null, at: now };
+        const post = shouldPostRequeueNotice(lastRequeueNotice(ctx, agentSessionId), notice);
+        ctx.store.appendTimeline({ agentSessionId, kind: "local.requeued", summary: update.reason, data: { ...notice, posted: post } }, now);
+        if (post) ctx.store.enqueueJob(activityJob(agentSessionId, { type: "thought", body: localRequeued(update.reason) }), now);
         return;
+      }
       case "rejected":
         ctx.store.appendTimeline({ agentSessionId, kind: "local.rejected", summary: update.reason }, now);
         return;

@@ -9,7 +9,7 @@
  * from its timestamp; leases are expired from the alarm.
  */
 import type { EdgeConfig } from "../../src/config";
-import { leaseLapsesAt, pickAgent } from "../../src/domain/task-assignment";
+import { heartbeatIntervalFor, leaseLapsesAt, pickAgent } from "../../src/domain/task-assignment";
 import type { Logger } from "../../src/log";
 import { describeError } from "../../src/log";
 import {
@@ -30,7 +30,7 @@ export type LocalTaskUpdate =
   | { kind: "accepted"; taskId: string; leaseId: string; agentId: string; hostname: string }
   | { kind: "event"; taskId: string; leaseId: string; seq: number; event: TaskEvent }
   | { kind: "result"; taskId: string; leaseId: string; seq: number; agentId: string; result: TaskResult }
-  | { kind: "requeued"; taskId: string; reason: string }
+  | { kind: "requeued"; taskId: string; reason: string; agentId: string | null }
   | { kind: "rejected"; taskId: string; reason: string }
   | { kind: "queue_timeout"; taskId: string; waitedMs: number };
 
@@ -109,7 +109,8 @@ export class LocalAgentHub {
     if (requiredAgentId) {
       const agent = this.#store.getAgent(requiredAgentId);
       // The machine that holds the Claude session is gone for good: start fresh elsewhere (the prompt carries the history).
-      if (!agent || (!agent.connected && leaseLapsesAt({ connected: false, lastHeardAt: agent.lastSeenAt, disconnectedAt: agent.disconnectedAt }, this.config.AGENT_LEASE_GRACE_MS) <= now)) {
+      // No lease is granted yet, so only how long it has been gone counts.
+      if (!agent || (!agent.connected && leaseLapsesAt({ connected: false, lastHeardAt: agent.lastSeenAt, disconnectedAt: agent.disconnectedAt }, 0, this.config.AGENT_LEASE_GRACE_MS) <= now)) {
         requiredAgentId = null;
         spec = { ...spec, resumeClaudeSessionId: null };
         freshSession = true;
@@ -241,7 +242,14 @@ export class LocalAgentHub {
       connectedAt: now,
       lastSeenAt: now,
     });
-    this.#sendRaw(ws, { type: "welcome", protocol: PROTOCOL_VERSION, agentId: hello.agentId, workspace: this.#store.getMeta("workspace_id") ?? "" });
+    this.#sendRaw(ws, {
+      type: "welcome",
+      protocol: PROTOCOL_VERSION,
+      agentId: hello.agentId,
+      workspace: this.#store.getMeta("workspace_id") ?? "",
+      // An idle agent must be heard well within the lease grace, or its next task would be taken back on arrival.
+      heartbeatMs: heartbeatIntervalFor(this.config.AGENT_LEASE_GRACE_MS),
+    });
     this.log.info("agent connected", { agentId: hello.agentId, hostname: hello.hostname, repositories: hello.repositories.length });
     // Everything it has not acknowledged goes again, in order: a message lost as the old connection died is not lost.
     for (const pending of this.#store.pendingForAgent(hello.agentId)) this.#deliver(ws, pending.id, pending.json, now);
@@ -303,7 +311,8 @@ export class LocalAgentHub {
   /** Assigns queued tasks to connected agents with a free slot for their repository. */
   #dispatch(): void {
     const now = Date.now();
-    const capacity = this.#store.connectedAgents().map((a) => ({ agentId: a.agentId, repositories: a.repositories, maxConcurrent: a.maxConcurrent, active: this.#store.activeTaskCount(a.agentId) }));
+    // Only agents with a live socket: a record left "connected" by a socket that vanished without a close takes nothing.
+    const capacity = this.#store.connectedAgents().filter((a) => this.#socket(a) !== null).map((a) => ({ agentId: a.agentId, repositories: a.repositories, maxConcurrent: a.maxConcurrent, active: this.#store.activeTaskCount(a.agentId) }));
     for (const task of this.#store.tasksInState("queued")) {
       const agentId = pickAgent({ repository: task.repository, requiredAgentId: task.requiredAgentId }, capacity);
       if (!agentId) continue;
@@ -317,8 +326,11 @@ export class LocalAgentHub {
   async #expireLeases(now: number): Promise<void> {
     for (const task of this.#store.tasksInState("assigned", "running")) {
       const agent = task.agentId ? this.#store.getAgent(task.agentId) : null;
-      if (agent && leaseLapsesAt(this.#holder(agent), this.config.AGENT_LEASE_GRACE_MS) > now) continue;
+      if (agent && leaseLapsesAt(this.#holder(agent), task.assignedAt ?? 0, this.config.AGENT_LEASE_GRACE_MS) > now) continue;
       const who = agent?.hostname ?? "its agent";
+      // Silent for the whole grace yet still "connected": that connection is dead, whatever its socket says. Close it, so
+      // the task is not handed straight back to it (a live agent reconnects, and hears of the lost lease then).
+      if (agent?.connected) this.#dropSilentConnection(agent, now);
       // The old holder, if it returns, is told to drop the lease; the task goes back in the queue.
       if (agent && task.leaseId) {
         this.#store.dropOutboxForTask(agent.agentId, task.taskId);
@@ -332,7 +344,12 @@ export class LocalAgentHub {
       });
       const session = this.env.ISSUE_SESSION.get(this.env.ISSUE_SESSION.idFromName(task.sessionObject));
       await session
-        .onLocalTaskUpdate({ kind: "requeued", taskId: task.taskId, reason: `${who} went quiet for more than ${Math.round(this.config.AGENT_LEASE_GRACE_MS / 1000)} s` })
+        .onLocalTaskUpdate({
+          kind: "requeued",
+          taskId: task.taskId,
+          agentId: agent?.agentId ?? null,
+          reason: `${who} went quiet for more than ${Math.round(this.config.AGENT_LEASE_GRACE_MS / 1000)} s`,
+        })
         .catch((error: unknown) => this.log.warn("could not tell a session its task was re-queued", { error: describeError(error) }));
     }
   }
@@ -362,7 +379,7 @@ export class LocalAgentHub {
     const times: number[] = [];
     for (const task of this.#store.tasksInState("assigned", "running")) {
       const agent = task.agentId ? this.#store.getAgent(task.agentId) : null;
-      times.push(agent ? leaseLapsesAt(this.#holder(agent), this.config.AGENT_LEASE_GRACE_MS) : now);
+      times.push(agent ? leaseLapsesAt(this.#holder(agent), task.assignedAt ?? 0, this.config.AGENT_LEASE_GRACE_MS) : now);
     }
     for (const task of this.#store.tasksInState("queued")) times.push(task.queueDeadlineAt);
     for (const agent of this.#store.connectedAgents()) {
@@ -375,6 +392,19 @@ export class LocalAgentHub {
     const ws = agent.connected ? this.#socket(agent) : null;
     const pong = ws ? (this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? 0) : 0;
     return { connected: agent.connected && ws !== null, lastHeardAt: Math.max(agent.lastSeenAt, pong), disconnectedAt: agent.disconnectedAt };
+  }
+
+  #dropSilentConnection(agent: AgentRecord, now: number): void {
+    const ws = this.#socket(agent);
+    if (ws) {
+      try {
+        ws.close(4000, "silent past the lease grace");
+      } catch {
+        // already closing
+      }
+    }
+    if (agent.connectionId) this.#store.markDisconnected(agent.connectionId, now);
+    this.log.warn("agent silent past the lease grace: connection dropped", { agentId: agent.agentId, hostname: agent.hostname });
   }
 
   #socket(agent: AgentRecord): WebSocket | null {

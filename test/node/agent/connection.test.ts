@@ -173,6 +173,42 @@ describe("EdgeConnection against a local ws server", () => {
     await connection.close();
   });
 
+  it("pings as often as the edge's welcome asks (a third of a 3 s grace: 1 s), not every 20 s", async () => {
+    const edge = await startFakeEdge();
+    // The agent's own interval is the production 20 s: only the welcome can make it ping sooner.
+    const { connection, statuses } = connect(edge.url);
+    const socket = await edge.until(() => edge.sockets[0]?.messages.length && edge.sockets[0], "hello");
+    const welcomedAt = Date.now();
+    socket.send({ type: "welcome", protocol: PROTOCOL_VERSION, agentId: "agent-test", workspace: "org-1", heartbeatMs: 1_000 });
+    await edge.until(() => socket.pings >= 3, "three pings");
+    const elapsed = Date.now() - welcomedAt;
+    // Three ticks of 1 s: at least ~3 s, far less than one 20 s tick.
+    expect(elapsed).toBeGreaterThanOrEqual(2_900);
+    expect(elapsed).toBeLessThan(10_000);
+    expect(statuses).toContainEqual({ kind: "heartbeat", pingIntervalMs: 1_000 });
+    await connection.close();
+  });
+
+  it("never pings more often than once a second, whatever the edge asks", async () => {
+    const edge = await startFakeEdge();
+    const { connection, statuses } = connect(edge.url);
+    const socket = await edge.until(() => edge.sockets[0]?.messages.length && edge.sockets[0], "hello");
+    socket.send({ type: "welcome", protocol: PROTOCOL_VERSION, agentId: "agent-test", workspace: "org-1", heartbeatMs: 5 });
+    await edge.until(() => statuses.some((s) => s.kind === "heartbeat"), "the heartbeat set");
+    expect(statuses.filter((s) => s.kind === "heartbeat")).toEqual([{ kind: "heartbeat", pingIntervalMs: 1_000 }]);
+    await connection.close();
+  });
+
+  it("keeps its own interval with an edge whose welcome names no heartbeat (an older edge)", async () => {
+    const edge = await startFakeEdge();
+    const { connection, statuses, received } = connect(edge.url, { pingIntervalMs: 30 });
+    const socket = await edge.until(() => edge.sockets[0]?.messages.length && edge.sockets[0], "hello");
+    socket.send({ type: "welcome", protocol: PROTOCOL_VERSION, agentId: "agent-test", workspace: "org-1" });
+    await edge.until(() => received.some((m) => m.type === "welcome") && socket.pings >= 3, "the welcome and three pings");
+    expect(statuses.some((s) => s.kind === "heartbeat")).toBe(false);
+    await connection.close();
+  });
+
   it("logs and ignores frames that are not protocol messages", async () => {
     const edge = await startFakeEdge();
     const { connection, received, log, firstMessage } = connect(edge.url);
