@@ -13,6 +13,11 @@ export interface LocalEdge {
   url: string;
   vars: Record<string, string>;
   stop(): Promise<void>;
+  /**
+   * SIGKILLs wrangler and the workerd it runs, as a crash would: nothing is
+   * flushed or shut down. Needs `processGroup: true`. Resolves once wrangler exited.
+   */
+  kill(): Promise<void>;
 }
 
 /** The vars that point a local edge at the Linear emulator, with throwaway local secrets. */
@@ -58,8 +63,10 @@ export async function freePort(): Promise<number> {
  * `persistTo`: run on the local state already in this directory (seeded, say, with
  * `wrangler d1 execute --local --persist-to`) instead of a fresh temporary one; the
  * caller owns it, so `stop()` leaves it in place.
+ * `processGroup`: run wrangler in a process group of its own, so that `kill()` can
+ * take workerd down with it (a SIGKILL to wrangler alone leaves workerd running).
  */
-export async function startLocalEdge(vars: Record<string, string>, options: { quiet?: boolean; persistTo?: string } = {}): Promise<LocalEdge> {
+export async function startLocalEdge(vars: Record<string, string>, options: { quiet?: boolean; persistTo?: string; processGroup?: boolean } = {}): Promise<LocalEdge> {
   const persistTo = options.persistTo ?? mkdtempSync(join(tmpdir(), "cyrus-edge-"));
   const port = await freePort();
   const migrate = spawnSync("wrangler", ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo], {
@@ -70,7 +77,7 @@ export async function startLocalEdge(vars: Record<string, string>, options: { qu
 
   const args = ["dev", "--local", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persistTo, "--show-interactive-dev-session=false"];
   for (const [name, value] of Object.entries(vars)) args.push("--var", `${name}:${value}`);
-  const child: ChildProcess = spawn("wrangler", args, { env: { ...process.env, CI: "1" }, stdio: ["ignore", "pipe", "pipe"] });
+  const child: ChildProcess = spawn("wrangler", args, { env: { ...process.env, CI: "1" }, stdio: ["ignore", "pipe", "pipe"], detached: options.processGroup ?? false });
   let output = "";
   const collect = (chunk: Buffer) => {
     output += chunk.toString();
@@ -107,6 +114,16 @@ export async function startLocalEdge(vars: Record<string, string>, options: { qu
         if (child.exitCode === null) child.kill("SIGKILL");
       }
       if (!options.persistTo) rmSync(persistTo, { recursive: true, force: true });
+    },
+    async kill() {
+      if (!options.processGroup || child.pid === undefined) throw new Error("kill() needs startLocalEdge(vars, { processGroup: true })");
+      const exited = child.exitCode === null && child.signalCode === null ? new Promise((resolve) => child.once("exit", resolve)) : Promise.resolve();
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "ESRCH") throw error;
+      }
+      await exited;
     },
   };
 }

@@ -5,7 +5,7 @@
  * pool's helpers; Codegen's time is moved with its emulator's clock.
  * Kept in one file: the Codegen emulator's clock is shared.
  */
-import { abortAllDurableObjects, runDurableObjectAlarm } from "cloudflare:test";
+import { abortAllDurableObjects, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { inject } from "vitest";
 import { CodegenEmulatorControl, type RunScript } from "../emulators/codegen/control-client";
@@ -168,6 +168,53 @@ describe("cloud executor: failures retry, give up, or end in an error that says 
     const creates = await codegen.calls({ orgId: setup.codegenOrgId, kind: "create" });
     expect(creates).toHaveLength(1);
     expect(snapshot.timeline.some((t) => t.kind === "cloud.started")).toBe(true);
+  });
+
+  it("adopts the run Codegen created when the edge went down before its answer, with no second create", async () => {
+    const setup = await cloudWorkspace();
+    // Codegen creates the run and never answers: the create is in flight when the objects go down.
+    await codegen.addFault({ kind: "createdThenLost", mode: "hang", orgId: setup.codegenOrgId, endpoint: "create" });
+    const issue = await createIssue(setup.org, { delegateToApp: true });
+    const { agentSessionId, payload } = await createdPayload(setup.org, issue);
+    expect((await postWebhook(payload)).status).toBe(200);
+    const stub = issueSessionStub(setup.org.organizationId, issue.id);
+    const inFlight = runDurableObjectAlarm(stub).catch(() => undefined);
+    for (let polls = 0; (await codegen.calls({ orgId: setup.codegenOrgId, kind: "create" })).length === 0; polls++) {
+      if (polls > 200) throw new Error("the start job never sent its create");
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    await abortAllDurableObjects();
+    await inFlight;
+
+    const executions = async () =>
+      runInDurableObject(issueSessionStub(setup.org.organizationId, issue.id), (_instance, state) =>
+        state.storage.sql.exec<{ state: string; run_id: number | null; create_sent_at: number | null }>(`SELECT state, run_id, create_sent_at FROM executions`).toArray(),
+      );
+    const [left] = await executions();
+    expect(left).toMatchObject({ state: "creating", run_id: null });
+    expect(left!.create_sent_at).not.toBeNull();
+
+    // The platform runs again an alarm whose handler never finished; the test pool's abort does not, so the test does.
+    await runInDurableObject(issueSessionStub(setup.org.organizationId, issue.id), (_instance, state) => state.storage.setAlarm(Date.now()));
+    const snapshot = await settle(issueSessionStub(setup.org.organizationId, issue.id));
+    const runs = await codegen.runs(setup.codegenOrgId);
+    expect(runs).toHaveLength(1);
+    expect(await codegen.calls({ orgId: setup.codegenOrgId, kind: "create" })).toHaveLength(1);
+    expect((await codegen.calls({ orgId: setup.codegenOrgId, kind: "list" })).length).toBeGreaterThanOrEqual(1);
+    expect((await executions())[0]).toMatchObject({ state: "running", run_id: runs[0]!.id });
+    expect(snapshot.timeline.filter((t) => t.kind === "cloud.started")).toHaveLength(1);
+    const webUrl = runs[0]!.response.web_url;
+    expect(webUrl).toBeTruthy();
+    expect((await agentActivities(setup.org, agentSessionId)).some((a) => a.content.body?.includes(webUrl!))).toBe(true);
+  });
+
+  it("creates again without a look-up after a refusal that cannot have created a run", async () => {
+    const setup = await cloudWorkspace();
+    await codegen.addFault({ kind: "rateLimit429", orgId: setup.codegenOrgId, endpoint: "create" });
+    await delegate(setup);
+    expect(await codegen.runs(setup.codegenOrgId)).toHaveLength(1);
+    expect(await codegen.calls({ orgId: setup.codegenOrgId, kind: "create" })).toHaveLength(2);
+    expect(await codegen.calls({ orgId: setup.codegenOrgId, kind: "list" })).toHaveLength(0);
   });
 
   it("gives up after three retries and says what Codegen answered", async () => {

@@ -4,11 +4,15 @@
  * progress, and report how it ended. No request waits on Codegen; nothing sleeps.
  *
  * Creating is as idempotent as Codegen allows: the intent and its attempt key are
- * stored before the call and the key rides in the run's metadata, so when a
- * create's answer is lost the next attempt looks the run up before creating again.
+ * stored before the call, the key rides in the run's metadata, and each create is
+ * recorded as sent before it leaves. Whenever a create may have gone out without
+ * its answer being recorded (the answer was lost, or the process died waiting for
+ * it), the next attempt looks the run up before creating again
+ * (src/domain/cloud-create.ts has the rules).
  */
 import { buildCodegenPrompt, branchNameFor, runMetadata } from "../../src/codegen/prompt";
 import { classifyRunStatus } from "../../src/codegen/status";
+import { createMayHaveLanded, nextCloudCreateStep } from "../../src/domain/cloud-create";
 import { activityJob, type JobSpec } from "../../src/domain/jobs";
 import {
   cloudCouldNotStart,
@@ -79,7 +83,8 @@ export async function startCloudRun(ctx: JobContext, request: StartRequest, job:
     );
     exec = ctx.store.getExecution(attemptKey)!;
   }
-  if (exec.state !== "creating" || exec.runId !== null) return { kind: "done" };
+  const step = nextCloudCreateStep(exec, job.uncertain);
+  if (step === "nothing") return { kind: "done" };
 
   const giveUp = (message: string): JobOutcome => {
     failStart(ctx, exec!, message);
@@ -94,7 +99,7 @@ export async function startCloudRun(ctx: JobContext, request: StartRequest, job:
   const gate = gateOf(ctx, exec);
   const ref = refOf(exec);
 
-  if (job.uncertain) {
+  if (step === "look-up-then-create") {
     const found = await gate.findRun(ref, { attemptKey, intentAt: exec.intentAt });
     if (found.status !== "ok") return notOk(job, ctx, found, giveUp);
     if (found.value.run) {
@@ -114,12 +119,19 @@ export async function startCloudRun(ctx: JobContext, request: StartRequest, job:
     repository: { name: session.repositoryName ?? "", gitUrl: session.repositoryGitUrl, baseBranch: session.baseBranch ?? "main" },
     branchName: branchNameFor(identifier),
   });
+  // Stored before the call leaves: if the answer never comes back (a lost answer, a
+  // crash before it is recorded), whoever runs this job next looks the run up first.
+  ctx.store.updateExecution(attemptKey, { createSentAt: ctx.now() });
   const created = await gate.createRun(ref, {
     prompt,
     metadata: runMetadata({ linearSessionId: agentSessionId, linearIssueId: session.issueId, attemptKey }),
     repoId: session.codegenRepoId,
   });
-  if (created.status !== "ok") return notOk(job, ctx, created, giveUp);
+  if (created.status !== "ok") {
+    const answer = created.status === "failed" ? { status: created.status, outcomeUnknown: created.failure.outcomeUnknown } : { status: created.status };
+    if (!createMayHaveLanded(answer)) ctx.store.updateExecution(attemptKey, { createSentAt: null });
+    return notOk(job, ctx, created, giveUp);
+  }
   adoptRun(ctx, exec, created.value, []);
   return { kind: "done" };
 }

@@ -59,4 +59,10 @@ export const SCHEMA_STEPS: string[][] = [
   [`ALTER TABLE executions ADD COLUMN sent_prompts TEXT NOT NULL DEFAULT '[]'`],
   [`ALTER TABLE agent_sessions ADD COLUMN agent_type TEXT`, `ALTER TABLE agent_sessions ADD COLUMN complexity TEXT`, `ALTER TABLE agent_sessions ADD COLUMN executor TEXT`],
   [`ALTER TABLE agent_sessions ADD COLUMN fallback TEXT`],
+  [
+    // When a Codegen create was sent and its answer not yet recorded: found set, the run may exist and is looked up first.
+    `ALTER TABLE executions ADD COLUMN create_sent_at INTEGER`,
+    // An execution left in `creating` by a version that did not record its sends may have sent one: treat it as sent.
+    `UPDATE executions SET create_sent_at = intent_at WHERE executor = 'cloud' AND state = 'creating' AND run_id IS NULL`,
+  ],
 ];

@@ -55,6 +55,8 @@ export interface ExecutionRecord {
   credential: string | null;
   gateName: string | null;
   intentAt: number;
+  /** When a Codegen create was sent whose answer has not said "not created"; null when none is outstanding. */
+  createSentAt: number | null;
   runId: number | null;
   webUrl: string | null;
   codegenStatus: string | null;
@@ -84,6 +86,7 @@ const EXECUTION_COLUMNS: Record<string, string> = {
   state: "state",
   credential: "credential",
   gateName: "gate_name",
+  createSentAt: "create_sent_at",
   runId: "run_id",
   webUrl: "web_url",
   codegenStatus: "codegen_status",
@@ -120,6 +123,7 @@ function toExecution(row: Record<string, SqlStorageValue>): ExecutionRecord {
     credential: (row.credential as string | null) ?? null,
     gateName: (row.gate_name as string | null) ?? null,
     intentAt: Number(row.intent_at),
+    createSentAt: num(row.create_sent_at),
     runId: num(row.run_id),
     webUrl: (row.web_url as string | null) ?? null,
     codegenStatus: (row.codegen_status as string | null) ?? null,

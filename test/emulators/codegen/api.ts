@@ -135,6 +135,8 @@ export async function handleApi(emulator: Emulator, req: IncomingMessage, res: S
   // The work is done; the answer is lost.
   if (fault?.kind === "createdThenLost" && status === 200) {
     if (fault.mode === "500") return answer(emulator, res, call, 500, JSON.stringify(INTERNAL_ERROR_BODY), JSON_HEADERS);
+    // As if the process that sent it died before the answer came: the connection stays open, unanswered.
+    if (fault.mode === "hang") return finish(emulator, call, 0);
     res.socket?.destroy();
     return finish(emulator, call, 0);
   }

@@ -26,7 +26,7 @@ export function parseFaultSpec(body: Record<string, unknown>): Omit<FaultRule, "
   const endpoint = body.endpoint ?? null;
   if (endpoint !== null && !ENDPOINT_KINDS.includes(endpoint as EndpointKind)) throw new HttpError(400, `endpoint must be one of ${ENDPOINT_KINDS.join(", ")}`);
   const mode = body.mode ?? "destroy";
-  if (mode !== "destroy" && mode !== "500") throw new HttpError(400, `mode must be "destroy" or "500"`);
+  if (mode !== "destroy" && mode !== "500" && mode !== "hang") throw new HttpError(400, `mode must be "destroy", "500" or "hang"`);
   const message = body.message ?? null;
   if (message !== null && typeof message !== "string") throw new HttpError(400, "message must be a string");
   return {

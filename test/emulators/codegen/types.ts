@@ -207,8 +207,11 @@ export interface FaultSpec {
   delayMs?: number;
   /** `rateLimit429`: send `Retry-After` with this many seconds. */
   retryAfterSeconds?: number;
-  /** `createdThenLost`: destroy the connection (default) or answer 500. */
-  mode?: "destroy" | "500";
+  /**
+   * `createdThenLost`: destroy the connection (default), answer 500, or never answer
+   * (`hang`: the run exists, the client waits until it gives up or dies).
+   */
+  mode?: "destroy" | "500" | "hang";
   /** Overrides the default `message` of an error answer. */
   message?: string;
 }
@@ -220,7 +223,7 @@ export interface FaultRule extends Required<Pick<FaultSpec, "kind" | "count">> {
   remaining: number;
   delayMs: number;
   retryAfterSeconds: number | null;
-  mode: "destroy" | "500";
+  mode: "destroy" | "500" | "hang";
   message: string | null;
 }
 

@@ -104,6 +104,15 @@ describe("lost and slow answers", () => {
     expect(await control.runs(org.orgId)).toHaveLength(1);
   });
 
+  it("createdThenLost (hang): the run is created and the answer never comes, as for a client that died waiting", async () => {
+    const { org, api } = await setup();
+    await control.addFault({ kind: "createdThenLost", orgId: org.orgId, endpoint: "create", mode: "hang" });
+    await expect(api.request("POST", `/v1/organizations/${org.orgId}/agent/run`, { prompt: "unanswered" }, { signal: AbortSignal.timeout(300) })).rejects.toThrow();
+    const runs = await control.runs(org.orgId);
+    expect(runs.map((r) => r.prompt)).toEqual(["unanswered"]);
+    expect((await control.calls({ orgId: org.orgId }))[0]).toMatchObject({ kind: "create", status: 0, fault: "createdThenLost", runId: runs[0]!.id });
+  });
+
   it("createdThenLost on a resume: the run resumed, the answer lost", async () => {
     const { org, api } = await setup();
     const { body: run } = await api.create();
