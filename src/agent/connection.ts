@@ -274,7 +274,10 @@ export class EdgeConnection {
     }, intervalMs);
     this.#pingTimer = ping;
     this.#timers.add(ping);
-    if (intervalMs !== this.#options.pingIntervalMs) this.#emit({ kind: "heartbeat", pingIntervalMs: intervalMs });
+    if (intervalMs !== this.#options.pingIntervalMs) {
+      log.info(`pinging the edge every ${intervalMs} ms, as it asks`);
+      this.#emit({ kind: "heartbeat", pingIntervalMs: intervalMs });
+    }
   }
 
   #scheduleReconnect(why: string): void {
