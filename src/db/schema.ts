@@ -56,7 +56,7 @@ export const agentSessions = sqliteTable(
     issueTitle: text("issue_title"),
     repositoryId: text("repository_id"),
     repositoryName: text("repository_name"),
-    status: text("status").notNull(), // pending | active | awaiting_input | complete | error | stopped
+    status: text("status").notNull(), // pending | active | awaiting_input | ready | waiting_for_budget | complete | error | stopped
     executor: text("executor"), // local | cloud
     agentType: text("agent_type"),
     complexity: text("complexity"),

@@ -12,6 +12,12 @@
  * within every limit that applies. (A run that costs more than its worst case
  * settles truthfully; the overshoot then blocks later reservations.)
  *
+ * A refusal says whether waiting can help: `wait` when the run would fit a day
+ * with nothing spent yet (it waits for today's spend to settle lower, the next
+ * UTC day, or a raised limit), not when its worst case alone is over the
+ * per-task limit or a whole daily limit (no wait makes it fit). `waitersToWake`
+ * picks, in arrival order, the waiting runs that fit now.
+ *
  * Every operation is idempotent, because the sessions that call it retry:
  * reserving an id that is already there returns that reservation, settling a
  * settled one keeps the first settlement, releasing an unknown id does nothing.
@@ -49,8 +55,11 @@ export interface BudgetLimits {
 
 export type ReserveResult =
   | { ok: true; ledger: Ledger; reservation: Reservation }
-  /** remainingUsd: the most that could be reserved now (null: no limit applies). */
-  | { ok: false; reason: string; remainingUsd: number | null };
+  /**
+   * remainingUsd: the most that could be reserved now (null: no limit applies).
+   * wait: the run fits an empty day, so it can wait for room; false: it never fits.
+   */
+  | { ok: false; wait: boolean; reason: string; remainingUsd: number | null };
 
 export function emptyLedger(): Ledger {
   return { reservations: [] };
@@ -73,9 +82,11 @@ export function tryReserve(ledger: Ledger, request: ReserveRequest, limits: Budg
   const refusal = headroom.find((h) => amount > h.micros);
   if (refusal) {
     const remaining = Math.max(0, Math.min(...headroom.map((h) => h.micros)));
+    const never = headroom.find((h) => amount > h.capacity);
     return {
       ok: false,
-      reason: `${usd(amount)} does not fit ${refusal.describe}`,
+      wait: never === undefined,
+      reason: never ? `${usd(amount)} is over ${never.limit} on its own` : `${usd(amount)} does not fit ${refusal.describe}`,
       remainingUsd: dollars(remaining),
     };
   }
@@ -117,8 +128,71 @@ export function remainingToday(ledger: Ledger, day: string, limits: BudgetLimits
   return daily.length === 0 ? null : dollars(Math.max(0, Math.min(...daily.map((h) => h.micros))));
 }
 
+/** A run waiting for budget, as the wake-up sees it. */
+export interface Waiter {
+  id: string;
+  amountUsd: number;
+  repository: string | null;
+  /** When it was last told to try again (null: not since it last waited). */
+  wokenAt: number | null;
+}
+
+/** A waiter told to try again this long ago and still waiting was never answered: it may be told again. */
+export const WAKE_ANSWER_MS = 5 * 60 * 1000;
+
+/**
+ * The waiting runs to wake now, in arrival order (`waiters` is in that order):
+ * each one whose worst case fits the day once the runs woken before it (in this
+ * call, or recently and not yet reserved) are counted as reserved too, so a
+ * room for one wakes one. A run that no longer fits even an empty day (a limit
+ * was lowered) is woken too: it ends with a clear error when it tries. A run
+ * that does not fit stays waiting and does not hold up smaller ones behind it.
+ */
+export function waitersToWake(
+  ledger: Ledger,
+  waiters: readonly Waiter[],
+  limitsFor: (repository: string | null) => BudgetLimits,
+  day: string,
+  now: number,
+): string[] {
+  let simulated: Ledger = { reservations: ledger.reservations.filter((r) => r.day === day) };
+  const pending = (w: Waiter) => w.wokenAt !== null && now - w.wokenAt < WAKE_ANSWER_MS;
+  for (const waiter of waiters.filter(pending)) {
+    const result = tryReserve(simulated, { id: waiter.id, amountUsd: waiter.amountUsd, day, repository: waiter.repository }, limitsFor(waiter.repository));
+    if (result.ok) simulated = result.ledger;
+  }
+  const wake: string[] = [];
+  for (const waiter of waiters) {
+    if (pending(waiter)) continue;
+    const result = tryReserve(simulated, { id: waiter.id, amountUsd: waiter.amountUsd, day, repository: waiter.repository }, limitsFor(waiter.repository));
+    if (result.ok) {
+      simulated = result.ledger;
+      wake.push(waiter.id);
+    } else if (!result.wait) {
+      wake.push(waiter.id);
+    }
+  }
+  return wake;
+}
+
+/** The whole daily limit a run in this repository is held to (the smaller of the workspace's and the repository's); null: none. */
+export function dailyLimitOf(limits: BudgetLimits, repository?: string | null): number | null {
+  const own = repository ? limits.perRepository?.[repository]?.maxPerDayUsd : undefined;
+  const all = [limits.maxPerDayUsd, own ?? null].filter((v): v is number => v !== null);
+  return all.length === 0 ? null : Math.min(...all);
+}
+
+/** The next UTC midnight after `now`: when a new day's budget begins. */
+export function nextUtcMidnight(now: number): number {
+  const d = new Date(now);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 1);
+}
+
 interface Headroom {
   micros: number;
+  /** The limit itself: what an empty day would leave. */
+  capacity: number;
+  limit: string;
   describe: string;
 }
 
@@ -127,18 +201,23 @@ function headroomOf(ledger: Ledger, day: string, repository: string | undefined,
   const rooms: Headroom[] = [];
   if (limits.maxPerTaskUsd !== null) {
     const max = micros(limits.maxPerTaskUsd);
-    rooms.push({ micros: max, describe: `the per-task limit of ${usd(max)}` });
+    rooms.push({ micros: max, capacity: max, limit: `the per-task limit of ${usd(max)}`, describe: `the per-task limit of ${usd(max)}` });
   }
   if (limits.maxPerDayUsd !== null) {
     const max = micros(limits.maxPerDayUsd);
     const used = usedMicros(ledger, day);
-    rooms.push({ micros: max - used, describe: `today's limit of ${usd(max)} (${usd(used)} used or reserved)` });
+    rooms.push({ micros: max - used, capacity: max, limit: `the daily limit of ${usd(max)}`, describe: `today's limit of ${usd(max)} (${usd(used)} used or reserved)` });
   }
   const perRepository = repository === undefined ? undefined : limits.perRepository?.[repository]?.maxPerDayUsd;
   if (repository !== undefined && perRepository !== undefined && perRepository !== null) {
     const max = micros(perRepository);
     const used = usedMicros(ledger, day, repository);
-    rooms.push({ micros: max - used, describe: `${repository}'s daily limit of ${usd(max)} (${usd(used)} used or reserved)` });
+    rooms.push({
+      micros: max - used,
+      capacity: max,
+      limit: `${repository}'s daily limit of ${usd(max)}`,
+      describe: `${repository}'s daily limit of ${usd(max)} (${usd(used)} used or reserved)`,
+    });
   }
   return rooms;
 }

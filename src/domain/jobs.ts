@@ -14,6 +14,8 @@ export type JobSpec =
   | { kind: "linear.attachment"; payload: { agentSessionId: string; issueId: string; url: string; title: string } }
   | { kind: "linear.comment"; payload: LinearCommentPayload }
   | { kind: "session.prepare"; payload: { agentSessionId: string } }
+  /** A session waiting for budget was told there may be room: decide and reserve again (routing stands). */
+  | { kind: "session.plan"; payload: { agentSessionId: string } }
   | { kind: "execution.start"; payload: StartRequest & { executor: ExecutorKind } }
   | { kind: "execution.followup"; payload: FollowUpRequest & { executor: ExecutorKind } }
   | { kind: "execution.stop"; payload: StopRequest & { executor: ExecutorKind } }
@@ -53,6 +55,7 @@ export function laneOf(spec: JobSpec): string {
     case "linear.comment":
       return `linear:${spec.payload.agentSessionId}`;
     case "session.prepare":
+    case "session.plan":
       return `prepare:${spec.payload.agentSessionId}`;
     case "execution.start":
     case "execution.followup":

@@ -130,6 +130,12 @@ export function budgetRefused(reason: string, worstCaseUsd: number, remainingUsd
   return `I won't start this: ${reason}.${left} this run could cost up to $${worstCaseUsd.toFixed(2)}. Raise the limit (PUT /api/config) or try again later.`;
 }
 
+/** A task parked until the budget has room for its worst case. */
+export function budgetWaiting(worstCaseUsd: number, remainingUsd: number | null): string {
+  const left = remainingUsd === null ? "" : ` and $${remainingUsd.toFixed(2)} is left of today's budget`;
+  return `Waiting for budget: this run needs up to $${worstCaseUsd.toFixed(2)}${left}. It starts by itself, in the order tasks arrived, when a running task settles for less than it reserved, the day ends (UTC), or an admin raises the daily limit (PUT /api/config). Stop the session to cancel it.`;
+}
+
 export function fallingBack(to: "local" | "cloud", reason: string): string {
   return to === "local" ? `Falling back to a local agent: ${reason}.` : `Falling back to a Codegen cloud run: ${reason}.`;
 }

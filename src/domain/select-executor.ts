@@ -12,7 +12,9 @@
  *     but its worst case must fit the budget too when local work counts
  *     against it (a workspace on a Claude subscription may say it does not).
  * When neither can run it, the executor is null and the reason says what
- * would unblock it.
+ * would unblock it. When only what is left of today's budget stands in the
+ * way (not the per-task limit, not a whole daily limit), `waitForBudget` says
+ * which executor would run it once there is room: the task waits for budget.
  *
  * Preference, in order:
  *   1. An `[executor=…]` override wins when that executor can run the task,
@@ -58,6 +60,8 @@ export interface ExecutionSituation {
     remainingTodayUsd: number | null;
     /** null: no per-task limit. */
     maxPerTaskUsd: number | null;
+    /** The whole daily limit (what a day with nothing spent leaves); null or absent: none. */
+    dayLimitUsd?: number | null;
     localCountsAgainstBudget: boolean;
   };
   estimate: { localUsd: number; cloudUsd: number; cloudWorstCaseUsd: number; localWorstCaseUsd: number };
@@ -76,9 +80,14 @@ export interface ExecutorDecision {
    * possible then (an agent online, Codegen healthy) is checked at that time.
    */
   fallback: ExecutorKind | null;
+  /**
+   * Only with a null executor: what would run the task if today's budget had
+   * room (the choice the strategy makes once it has). The task waits for budget.
+   */
+  waitForBudget: { executor: ExecutorKind; reason: string } | null;
 }
 
-type ProblemKind = "unconfigured" | "unhealthy" | "day-budget" | "task-budget";
+type ProblemKind = "unconfigured" | "unhealthy" | "day-budget" | "day-limit" | "task-budget";
 interface Problem {
   kind: ProblemKind;
   text: string;
@@ -126,7 +135,24 @@ export function selectExecutor(task: ExecutorTask, strategy: ExecutionStrategy, 
     reason: `${choice.reason}${note}.`,
     waitForLocal: choice.executor === "local" && !facts.localFree,
     fallback: fallbackFor(choice.executor, strategy, override, situation, facts),
+    waitForBudget: choice.executor === null ? onceBudgetAllows(task, strategy, facts) : null,
   };
+}
+
+/** The choice with today's spend set aside: only problems that waiting for budget can solve are dropped. */
+function onceBudgetAllows(task: ExecutorTask, strategy: ExecutionStrategy, facts: Facts): ExecutorDecision["waitForBudget"] {
+  const waitable = (p: Problem | null) => p?.kind === "day-budget";
+  if (!waitable(facts.localProblem) && !waitable(facts.cloudProblem)) return null;
+  const relaxed: Facts = {
+    ...facts,
+    localProblem: waitable(facts.localProblem) ? null : facts.localProblem,
+    cloudProblem: waitable(facts.cloudProblem) ? null : facts.cloudProblem,
+    cloudBudgetProblem: waitable(facts.cloudBudgetProblem) ? null : facts.cloudBudgetProblem,
+  };
+  const override = task.executorOverride;
+  const overrideProblem = override === "cloud" ? relaxed.cloudProblem : override === "local" ? relaxed.localProblem : null;
+  const choice = override && !overrideProblem ? run(relaxed, override, `the issue asks for it with [executor=${override}]`) : byStrategy(task, strategy, relaxed);
+  return choice.executor === null ? null : { executor: choice.executor, reason: `${choice.reason}.` };
 }
 
 function factsOf(task: ExecutorTask, s: ExecutionSituation): Facts {
@@ -159,10 +185,13 @@ function localStateOf(repository: string, local: ExecutionSituation["local"]): s
   return `no local agent for ${repository} is online, so it waits for one to connect (\`cyrus connect --repo ${repository}=<path>\`)`;
 }
 
-/** The per-task limit first: waiting for tomorrow does not help a task that is over it. */
+/** The per-task limit and the whole daily limit first: waiting for tomorrow does not help a task that is over them. */
 function budgetProblem(what: string, worstUsd: number, budget: ExecutionSituation["budget"]): Problem | null {
   if (budget.maxPerTaskUsd !== null && worstUsd > budget.maxPerTaskUsd) {
     return { kind: "task-budget", text: `${what}'s worst case (${usd(worstUsd)}) is over the ${usd(budget.maxPerTaskUsd)} per-task limit` };
+  }
+  if (budget.dayLimitUsd != null && worstUsd > budget.dayLimitUsd) {
+    return { kind: "day-limit", text: `${what}'s worst case (${usd(worstUsd)}) is over the whole daily limit of ${usd(budget.dayLimitUsd)}` };
   }
   if (budget.remainingTodayUsd !== null && worstUsd > budget.remainingTodayUsd) {
     return {
@@ -231,6 +260,7 @@ function run(facts: Facts, executor: ExecutorKind, why: string): Choice {
 
 const ADVICE: Record<ProblemKind, string> = {
   "day-budget": "it waits for budget until today's spend settles lower, the day ends (UTC), or an admin raises the daily limit",
+  "day-limit": "an admin can raise the daily limit (MAX_COST_PER_DAY_USD or the workspace's settings)",
   "task-budget": "an admin can raise the per-task limit (MAX_COST_PER_TASK_USD or the workspace's settings)",
   unhealthy: "I'll retry when Codegen is healthy again",
   unconfigured: "set CODEGEN_ORG_ID and CODEGEN_API_TOKEN (or the workspace's own Codegen credentials) to use the cloud",

@@ -112,6 +112,7 @@ export class IssueSession extends DurableObject<AppEnv> {
       }
       this.#applyIntake(plan, now);
     });
+    if (plan.stopRequested && plan.stopRequested === session?.id && session.status === "waiting_for_budget") await this.#leaveBudgetQueue(session.id);
     await this.#armAlarm();
     return { outcome: "accepted" };
   }
@@ -177,6 +178,7 @@ export class IssueSession extends DurableObject<AppEnv> {
       if (live) this.#store.enqueueJob({ kind: "execution.stop", payload: { executor: execution.executor, agentSessionId, attemptKey: execution.attemptKey } }, now);
       else this.#store.enqueueJob(activityJob(agentSessionId, { type: "response", body: STOPPED_NOTHING_RUNNING }), now);
     });
+    if (session.status === "waiting_for_budget") await this.#leaveBudgetQueue(agentSessionId);
     await this.#armAlarm();
     return { ok: true, message: live ? "stopping the running work" : "nothing was running" };
   }
@@ -196,6 +198,38 @@ export class IssueSession extends DurableObject<AppEnv> {
     });
     await this.#armAlarm();
     return { ok: true, message: "retrying: a new attempt will be routed and started" };
+  }
+
+  /**
+   * The Workspace says the budget may now have room for a session waiting for
+   * it: decide and reserve again from the alarm (`session.plan`). Answers
+   * whether the session is still waiting, so the Workspace can drop one that
+   * is not (stopped, ended).
+   */
+  async resumeAfterBudget(agentSessionId: string): Promise<{ waiting: boolean }> {
+    const session = this.#store.getAgentSession(agentSessionId);
+    if (!session || session.status !== "waiting_for_budget" || session.stopRequestedAt) return { waiting: false };
+    if (!this.#store.hasPendingJobInLane("session.plan", `prepare:${agentSessionId}`)) {
+      const now = Date.now();
+      this.ctx.storage.transactionSync(() => this.#store.enqueueJob({ kind: "session.plan", payload: { agentSessionId } }, now));
+    }
+    await this.#armAlarm();
+    return { waiting: true };
+  }
+
+  /**
+   * A stopped session leaves the Workspace's queue of runs waiting for budget.
+   * If this call is lost, the queue drops it anyway the next time it would be
+   * woken (`resumeAfterBudget` answers that it is not waiting).
+   */
+  async #leaveBudgetQueue(agentSessionId: string): Promise<void> {
+    const organizationId = this.#store.getMeta("organization_id");
+    if (!organizationId) return;
+    try {
+      await this.env.WORKSPACE.get(this.env.WORKSPACE.idFromName(organizationId)).cancelBudgetWait(agentSessionId);
+    } catch (error) {
+      this.#log.warn("could not take a stopped session out of the budget queue", { agentSessionId, error: describeError(error) });
+    }
   }
 
   /** Everything the API and the tests may want to see about this issue. */

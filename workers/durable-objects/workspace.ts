@@ -7,7 +7,10 @@
  * - the local agents' hub (workers/workspace/local-agent-hub.ts): their
  *   WebSockets, the queue of local tasks and its leases;
  * - the budget ledger (workers/workspace/ledger-store.ts): every run's
- *   worst-case cost is reserved here before it starts, and settled after.
+ *   worst-case cost is reserved here before it starts, and settled after;
+ *   runs refused for lack of room today wait here, first come first, and are
+ *   woken when room appears: a settlement or release, a raised limit, or the
+ *   next UTC day (the alarm, shared with the hub).
  */
 import { DurableObject } from "cloudflare:workers";
 import { readConfig } from "../../src/config";
@@ -19,9 +22,14 @@ import { LinearOAuthError, refreshAccessToken, type LinearTokens } from "../../s
 import { createLogger, describeError, type Logger } from "../../src/log";
 import type { TaskSpec } from "../../src/protocol/messages";
 import type { AppEnv } from "../env";
-import type { BudgetLimits } from "../../src/domain/budget";
-import { LedgerStore } from "../workspace/ledger-store";
+import { nextUtcMidnight, type BudgetLimits } from "../../src/domain/budget";
+import { budgetLimitsFor } from "../../src/domain/workspace-settings";
+import { loadWorkspaceSettings } from "../../src/db/queries/settings";
+import { LedgerStore, type BudgetWaiterRef } from "../workspace/ledger-store";
 import { LocalAgentHub } from "../workspace/local-agent-hub";
+
+/** A wake that could not reach its session is tried again this much later. */
+const BUDGET_WAKE_RETRY_MS = 30_000;
 
 /** Refresh this long before expiry, so a token never expires in the middle of a burst of calls. */
 export const TOKEN_REFRESH_MARGIN_MS = 5 * 60 * 1000;
@@ -109,15 +117,28 @@ export class Workspace extends DurableObject<AppEnv> {
     await this.#hub.onClose(ws);
   }
 
-  /** Never throws: leases, queue deadlines and resends, then re-armed at the next due time. */
+  /**
+   * Never throws: leases, queue deadlines and resends, then the runs waiting
+   * for budget when their wake is due (a new UTC day), then re-armed at the
+   * earliest of the two next due times.
+   */
   override async alarm(): Promise<void> {
     let next: number | null = Date.now() + 30_000;
     try {
       next = await this.#hub.runDue();
     } catch (error) {
       this.#log.error("hub alarm failed", { error: describeError(error) });
+    }
+    try {
+      const due = this.#ledger.wakeDueAt();
+      if (due !== null && due <= Date.now()) await this.#wakeBudgetWaiters();
+    } catch (error) {
+      this.#log.error("budget wake failed", { error: describeError(error) });
+      this.#ledger.setWakeDueAt(Date.now() + BUDGET_WAKE_RETRY_MS);
     } finally {
-      if (next !== null) await this.ctx.storage.setAlarm(next).catch(() => undefined);
+      const budgetDue = this.#ledger.wakeDueAt();
+      const at = next === null ? budgetDue : budgetDue === null ? next : Math.min(next, budgetDue);
+      if (at !== null) await this.ctx.storage.setAlarm(at).catch(() => undefined);
     }
   }
 
@@ -137,17 +158,97 @@ export class Workspace extends DurableObject<AppEnv> {
     return this.#hub.stopTask(taskId, graceMs);
   }
 
-  /** Reserves a run's worst case against the limits, atomically; the same id again is the same reservation. */
-  async reserveBudget(request: { id: string; amountUsd: number; repository: string | null }, limits: BudgetLimits) {
-    return this.#ledger.reserve(request, limits, Date.now());
+  /**
+   * Reserves a run's worst case against the limits, atomically; the same id
+   * again is the same reservation. With `waiter`, a refusal that waiting can
+   * cure (`wait: true`) is queued in the same transaction, and the session is
+   * told (`resumeAfterBudget`) when its worst case fits.
+   */
+  async reserveBudget(request: { id: string; amountUsd: number; repository: string | null }, limits: BudgetLimits, waiter?: BudgetWaiterRef) {
+    const result = this.#ledger.reserve(request, limits, Date.now(), waiter);
+    if (!result.ok && result.wait && waiter) await this.#armAlarmBy(this.#ledger.wakeDueAt());
+    return result;
   }
 
+  /** Records what a run cost; what it reserved beyond that is free again, for the runs waiting. */
   async settleBudget(id: string, actualUsd: number): Promise<void> {
     this.#ledger.settle(id, actualUsd, Date.now());
+    await this.#wakeBudgetWaitersSafely();
   }
 
   async releaseBudget(id: string): Promise<void> {
     this.#ledger.release(id, Date.now());
+    await this.#wakeBudgetWaitersSafely();
+  }
+
+  /** The limits may have changed (`PUT /api/config`): wake the waiting runs that fit now. */
+  async recheckBudgetWaiters(): Promise<void> {
+    await this.#wakeBudgetWaitersSafely();
+  }
+
+  /** A waiting session was stopped: it leaves the queue. */
+  async cancelBudgetWait(agentSessionId: string): Promise<void> {
+    this.#ledger.dropWaiters(agentSessionId);
+  }
+
+  /** The queue of runs waiting for budget, for the API and tests. */
+  async budgetWaiters() {
+    return { waiters: this.#ledger.waiters(), wakeDueAt: this.#ledger.wakeDueAt() };
+  }
+
+  async #wakeBudgetWaitersSafely(): Promise<void> {
+    try {
+      await this.#wakeBudgetWaiters();
+    } catch (error) {
+      // The ledger's change stands; the waiters are looked at again shortly.
+      this.#log.error("budget wake failed", { error: describeError(error) });
+      this.#ledger.setWakeDueAt(Date.now() + BUDGET_WAKE_RETRY_MS);
+      await this.#armAlarmBy(Date.now() + BUDGET_WAKE_RETRY_MS);
+    }
+  }
+
+  /**
+   * Tells each waiting session whose worst case fits now, in arrival order, to
+   * start again; its own reservation then decides, atomically as ever. A
+   * session no longer waiting (stopped, ended) leaves the queue, which frees
+   * what it held for the next one, so the queue is looked at again.
+   */
+  async #wakeBudgetWaiters(): Promise<void> {
+    for (let round = 0; round < 3; round++) {
+      const waiting = this.#ledger.waiters();
+      if (waiting.length === 0) {
+        this.#ledger.setWakeDueAt(null);
+        return;
+      }
+      const config = readConfig(this.env as unknown as Record<string, unknown>);
+      const settings = await loadWorkspaceSettings(this.#db, waiting[0]!.organizationId);
+      const now = Date.now();
+      const woken = this.#ledger.wake((repository) => budgetLimitsFor(config, settings, repository), now);
+      let dropped = false;
+      let unreached = false;
+      for (const waiter of woken) {
+        try {
+          const answer = await this.env.ISSUE_SESSION.get(this.env.ISSUE_SESSION.idFromName(waiter.sessionObject)).resumeAfterBudget(waiter.agentSessionId);
+          if (!answer.waiting) dropped = this.#ledger.dropWaiters(waiter.agentSessionId) > 0 || dropped;
+        } catch (error) {
+          this.#log.warn("could not wake a session waiting for budget", { agentSessionId: waiter.agentSessionId, error: describeError(error) });
+          this.#ledger.unwake(waiter.id);
+          unreached = true;
+        }
+      }
+      const left = this.#ledger.waiters().length > 0;
+      const due = !left ? null : unreached ? now + BUDGET_WAKE_RETRY_MS : nextUtcMidnight(now);
+      this.#ledger.setWakeDueAt(due);
+      await this.#armAlarmBy(due);
+      if (!dropped) return;
+    }
+  }
+
+  /** Makes sure the alarm fires by `at`, never pushing an earlier one back (the hub shares it). */
+  async #armAlarmBy(at: number | null): Promise<void> {
+    if (at === null) return;
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
   }
 
   async budgetStatus(limits: BudgetLimits, repository?: string) {

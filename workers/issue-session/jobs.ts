@@ -19,7 +19,7 @@ import type { Db } from "../../src/db/client";
 import { listRepositories } from "../../src/db/queries/repositories";
 import { syncSessions } from "../../src/db/queries/sessions";
 import { classifyLinearError } from "../../src/linear/errors";
-import type { LinearApi } from "../../src/linear/linear-api";
+import type { IssueDetails, LinearApi } from "../../src/linear/linear-api";
 import { describeError, type Logger } from "../../src/log";
 import type { AppEnv } from "../env";
 import type { CodegenCredential } from "../codegen-credentials";
@@ -35,7 +35,7 @@ import { executorFor } from "./executors";
 import { flushToolCalls } from "./local-jobs";
 import { fallBack } from "./fallback-job";
 import { recordMetrics } from "./metrics-job";
-import type { IssueSessionStore, JobRecord } from "./store";
+import type { AgentSessionRecord, IssueSessionStore, JobRecord } from "./store";
 
 /** Past this, a job is abandoned and the failure recorded: the conversation in Linear has moved on. */
 export const JOB_GIVE_UP_AFTER_MS = 24 * 60 * 60 * 1000;
@@ -83,6 +83,8 @@ export async function runJob(job: JobRecord, ctx: JobContext): Promise<JobOutcom
       return withLinear(ctx, (api) => postComment(job, api));
     case "session.prepare":
       return withLinear(ctx, (api, appUserId) => prepareSession(job, api, appUserId, ctx));
+    case "session.plan":
+      return planAgain(job, ctx);
     case "execution.start": {
       const { executor, ...request } = job.payload as Extract<JobSpec, { kind: "execution.start" }>["payload"];
       return executorFor(executor).start(ctx, request, job);
@@ -225,17 +227,7 @@ async function prepareSession(job: JobRecord, api: LinearApi, appUserId: string,
   );
 
   // Where the work runs, decided before the transaction (it reads D1); nothing is awaited inside it.
-  const plan = decision.matched ? await planExecution(ctx, session, issue, decision.repository.name) : null;
-  // A retried session starts a new attempt after its last one.
-  const attemptKey = `${agentSessionId}:${(ctx.store.latestExecution(agentSessionId)?.attempt ?? 0) + 1}`;
-  // The worst case is reserved before anything starts; a replayed job meets its own reservation.
-  const reservation =
-    plan?.decision.executor && decision.matched
-      ? await ctx.env.WORKSPACE.get(ctx.env.WORKSPACE.idFromName(ctx.organizationId)).reserveBudget(
-          { id: attemptKey, amountUsd: plan.worstCaseUsd, repository: decision.repository.name },
-          plan.limits,
-        )
-      : null;
+  const planned = decision.matched ? await planAndReserve(ctx, session, issue, decision.repository.name) : null;
   const now = ctx.now();
   ctx.transaction(() => {
     ctx.store.setMeta("issue", JSON.stringify(issue));
@@ -269,7 +261,7 @@ async function prepareSession(job: JobRecord, api: LinearApi, appUserId: string,
         },
         now,
       );
-      if (plan) applyPlan(ctx, agentSessionId, attemptKey, plan, reservation, now);
+      if (planned) applyPlan(ctx, agentSessionId, planned.attemptKey, planned.plan, planned.reservation, now);
     } else {
       ctx.store.updateAgentSession(agentSessionId, { status: "awaiting_input" }, now);
       ctx.store.appendTimeline({ agentSessionId, kind: "session.unrouted", summary: `No repository: ${decision.reason}` }, now);
@@ -282,6 +274,58 @@ async function prepareSession(job: JobRecord, api: LinearApi, appUserId: string,
       );
     }
   });
+  return { kind: "done" };
+}
+
+/**
+ * Decides where the work runs and reserves its worst case, before the
+ * session's transaction. A refusal that waiting can cure is queued in the
+ * Workspace in the same transaction that refused it, naming this session to
+ * wake (`IssueSession.resumeAfterBudget`).
+ */
+async function planAndReserve(ctx: JobContext, session: AgentSessionRecord, issue: IssueDetails, repository: string) {
+  const plan = await planExecution(ctx, session, issue, repository);
+  // A retried session starts a new attempt after its last one; a task woken from a wait for budget keeps its attempt.
+  const attemptKey = `${session.id}:${(ctx.store.latestExecution(session.id)?.attempt ?? 0) + 1}`;
+  const executor = plan.decision.executor ?? plan.decision.waitForBudget?.executor ?? null;
+  // The worst case is reserved before anything starts; a replayed job meets its own reservation.
+  const reservation = executor
+    ? await ctx.env.WORKSPACE.get(ctx.env.WORKSPACE.idFromName(ctx.organizationId)).reserveBudget(
+        { id: attemptKey, amountUsd: plan.worstCaseUsd, repository },
+        plan.limits,
+        { agentSessionId: session.id, sessionObject: ctx.objectName, organizationId: ctx.organizationId },
+      )
+    : null;
+  return { plan, attemptKey, reservation };
+}
+
+/**
+ * `session.plan`: the Workspace says the budget may have room for a session
+ * waiting for it. Routing stands (the issue as read when it was prepared); the
+ * executor is chosen and the worst case reserved again, atomically as ever: it
+ * starts, waits on (quietly: it said so already), or ends with an error when a
+ * lowered limit means it can never fit.
+ */
+async function planAgain(job: JobRecord, ctx: JobContext): Promise<JobOutcome> {
+  const { agentSessionId } = job.payload as Extract<JobSpec, { kind: "session.plan" }>["payload"];
+  const session = ctx.store.getAgentSession(agentSessionId);
+  if (!session || session.status !== "waiting_for_budget" || session.stopRequestedAt || !session.repositoryName) return { kind: "done" };
+  const storedIssue = ctx.store.getMeta("issue");
+  if (!storedIssue) return { kind: "failed", error: "the issue read when the session was prepared is missing" };
+  // Written by prepareSession from the Linear client's parsed answer.
+  const issue = JSON.parse(storedIssue) as IssueDetails;
+  const { plan, attemptKey, reservation } = await planAndReserve(ctx, session, issue, session.repositoryName);
+  const now = ctx.now();
+  const applied = ctx.transaction(() => {
+    // Stopped while we asked: nothing starts.
+    if (ctx.store.getAgentSession(agentSessionId)?.status !== "waiting_for_budget") return false;
+    applyPlan(ctx, agentSessionId, attemptKey, plan, reservation, now);
+    return true;
+  });
+  const workspace = ctx.env.WORKSPACE.get(ctx.env.WORKSPACE.idFromName(ctx.organizationId));
+  if (!applied && reservation?.ok) await workspace.releaseBudget(attemptKey);
+  // Started, stopped, or ended for good (no executor could ever run it): it leaves the queue.
+  if (ctx.store.getAgentSession(agentSessionId)?.status !== "waiting_for_budget") await workspace.cancelBudgetWait(agentSessionId);
   return { kind: "done" };
 }
 

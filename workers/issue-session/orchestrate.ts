@@ -6,7 +6,7 @@
  * here, before the session's transaction; the reservation itself is one
  * synchronous transaction in the Workspace object.
  */
-import type { BudgetLimits } from "../../src/domain/budget";
+import { dailyLimitOf, type BudgetLimits } from "../../src/domain/budget";
 import { estimateCost, worstCase, type RunRecord } from "../../src/domain/cost-estimate";
 import { selectExecutor, type ExecutorDecision } from "../../src/domain/select-executor";
 import { analyzeTask, type TaskAnalysis } from "../../src/domain/task-analysis";
@@ -22,7 +22,7 @@ export interface ExecutionPlan {
   analysis: TaskAnalysis;
   settings: EffectiveSettings;
   limits: BudgetLimits;
-  /** What the ledger reserves for the chosen executor. */
+  /** What the ledger reserves for the chosen executor (or the one a task waiting for budget waits for). */
   worstCaseUsd: number;
   /** The local run's `maxBudgetUsd` (null: no cap). */
   localMaxBudgetUsd: number | null;
@@ -71,10 +71,17 @@ export async function planExecution(ctx: JobContext, session: AgentSessionRecord
       local: { agentsOnline: local.agentsOnline, freeSlots: local.freeSlots, expectedWaitMs: local.freeSlots > 0 ? 0 : null },
       localWaitLimitMs: ctx.config.LOCAL_QUEUE_TIMEOUT_MS,
       cloud: { configured: credential !== null, healthy: cloudHealthy },
-      budget: { remainingTodayUsd: budget.remainingTodayUsd, maxPerTaskUsd: settings.maxCostPerTaskUsd, localCountsAgainstBudget: settings.localCountsAgainstBudget },
+      budget: {
+        remainingTodayUsd: budget.remainingTodayUsd,
+        maxPerTaskUsd: settings.maxCostPerTaskUsd,
+        dayLimitUsd: dailyLimitOf(limits, repository),
+        localCountsAgainstBudget: settings.localCountsAgainstBudget,
+      },
       estimate: { localUsd: estimate.localUsd, cloudUsd: estimate.cloudUsd, cloudWorstCaseUsd, localWorstCaseUsd },
     },
   );
-  const worst = decision.executor === "cloud" ? cloudWorstCaseUsd : settings.localCountsAgainstBudget ? localWorstCaseUsd : 0;
+  // A task that waits for budget reserves what the executor it waits for would.
+  const executor = decision.executor ?? decision.waitForBudget?.executor ?? null;
+  const worst = executor === "cloud" ? cloudWorstCaseUsd : settings.localCountsAgainstBudget ? localWorstCaseUsd : 0;
   return { decision, analysis, settings, limits, worstCaseUsd: worst, localMaxBudgetUsd, estimate: { localUsd: estimate.localUsd, cloudUsd: estimate.cloudUsd } };
 }

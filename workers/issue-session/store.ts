@@ -12,7 +12,7 @@ import type { NewAgentSession, NewPrompt, TimelineEntry } from "../../src/domain
 
 
 
-export type SessionStatus = "pending" | "active" | "awaiting_input" | "ready" | "complete" | "error" | "stopped";
+export type SessionStatus = "pending" | "active" | "awaiting_input" | "ready" | "waiting_for_budget" | "complete" | "error" | "stopped";
 
 export interface AgentSessionRecord {
   id: string;

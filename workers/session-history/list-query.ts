@@ -10,7 +10,7 @@ import type { SessionCursor, SessionFilter } from "../../src/db/queries/session-
 import { KeysetCursorSchema } from "../keyset-cursor";
 
 /** What an IssueSession mirrors as a session's status. */
-export const SESSION_STATUSES = ["pending", "active", "awaiting_input", "ready", "complete", "error", "stopped"] as const;
+export const SESSION_STATUSES = ["pending", "active", "awaiting_input", "ready", "waiting_for_budget", "complete", "error", "stopped"] as const;
 export const ENDED_STATUSES: ReadonlySet<string> = new Set(["complete", "error", "stopped"]);
 export const MAX_PAGE = 100;
 

@@ -11,7 +11,7 @@ import { roundUsd, type PeriodFigures } from "./reports";
 import type { AgentSessionRow } from "./session-history";
 
 /** The statuses of a session whose work is not over. */
-export const WORKING_STATUSES = ["pending", "ready", "active", "awaiting_input"] as const;
+export const WORKING_STATUSES = ["pending", "ready", "active", "awaiting_input", "waiting_for_budget"] as const;
 
 export interface OverviewSessionRow extends AgentSessionRow {
   ranOn: string | null;
@@ -83,6 +83,7 @@ export async function periodCounts(db: Db, workspaceId: string, fromMs: number, 
     .select({
       tasks: sql<number>`count(*)`,
       succeeded: sql<number>`total(${executionMetrics.outcome} IS 'succeeded')`,
+      ended: sql<number>`total(${executionMetrics.outcome} IS NOT NULL)`,
       failed: sql<number>`total(${executionMetrics.outcome} IS 'failed')`,
       local: sql<number>`total(${executionMetrics.executor} = 'local')`,
       cloud: sql<number>`total(${executionMetrics.executor} = 'cloud')`,
@@ -102,7 +103,8 @@ export async function periodCounts(db: Db, workspaceId: string, fromMs: number, 
     tasks,
     succeeded: Number(row?.succeeded ?? 0),
     failed: Number(row?.failed ?? 0),
-    successRate: share(Number(row?.succeeded ?? 0)),
+    // Of the runs that have ended: a run still going is neither a success nor a failure yet.
+    successRate: Number(row?.ended ?? 0) === 0 ? null : Math.round((Number(row?.succeeded ?? 0) / Number(row!.ended)) * 10_000) / 10_000,
     executors: { local: { tasks: local, share: share(local) }, cloud: { tasks: cloud, share: share(cloud) } },
     costUsd: roundUsd(cost),
     costPerTaskUsd: tasks === 0 ? null : roundUsd(cost / tasks),

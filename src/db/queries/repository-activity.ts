@@ -9,7 +9,7 @@ import type { Db } from "../client";
 import { agentSessions, executionMetrics } from "../schema";
 
 /** Statuses of a session that has not ended. */
-export const OPEN_SESSION_STATUSES = ["pending", "active", "awaiting_input"] as const;
+export const OPEN_SESSION_STATUSES = ["pending", "active", "awaiting_input", "waiting_for_budget"] as const;
 
 export type OpenSessionRow = Pick<
   typeof agentSessions.$inferSelect,

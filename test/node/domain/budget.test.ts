@@ -1,6 +1,20 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { emptyLedger, release, remainingToday, settle, tryReserve, usedToday, type BudgetLimits, type Ledger } from "../../../src/domain/budget";
+import {
+  dailyLimitOf,
+  emptyLedger,
+  nextUtcMidnight,
+  release,
+  remainingToday,
+  settle,
+  tryReserve,
+  usedToday,
+  WAKE_ANSWER_MS,
+  waitersToWake,
+  type BudgetLimits,
+  type Ledger,
+  type Waiter,
+} from "../../../src/domain/budget";
 
 const DAY = "2026-11-21";
 const NEXT_DAY = "2026-11-22";
@@ -47,6 +61,7 @@ describe("tryReserve: limits", () => {
     const ledger = reserved(emptyLedger(), "r1", 7.5);
     expect(tryReserve(ledger, { id: "r2", amountUsd: 3, day: DAY }, DAILY_10)).toEqual({
       ok: false,
+      wait: true,
       reason: "$3.00 does not fit today's limit of $10.00 ($7.50 used or reserved)",
       remainingUsd: 2.5,
     });
@@ -55,7 +70,8 @@ describe("tryReserve: limits", () => {
   it("refuses a task over the per-task limit, whatever the day has left", () => {
     expect(tryReserve(emptyLedger(), { id: "r1", amountUsd: 6, day: DAY }, { maxPerDayUsd: 100, maxPerTaskUsd: 5 })).toEqual({
       ok: false,
-      reason: "$6.00 does not fit the per-task limit of $5.00",
+      wait: false,
+      reason: "$6.00 is over the per-task limit of $5.00 on its own",
       remainingUsd: 5,
     });
   });
@@ -91,6 +107,7 @@ describe("tryReserve: per-repository limits", () => {
     const ledger = reserved(emptyLedger(), "w1", 4, limits, "web");
     expect(tryReserve(ledger, { id: "w2", amountUsd: 2, day: DAY, repository: "web" }, limits)).toEqual({
       ok: false,
+      wait: true,
       reason: "$2.00 does not fit web's daily limit of $5.00 ($4.00 used or reserved)",
       remainingUsd: 1,
     });
@@ -322,5 +339,89 @@ describe("the ledger's promise, for any sequence of operations", () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe("tryReserve: wait for room, or refuse for good", () => {
+  const PER_REPO: BudgetLimits = { maxPerDayUsd: 20, maxPerTaskUsd: 8, perRepository: { web: { maxPerDayUsd: 5 } } };
+  it.each([
+    // name, already used today (in web), request, repository, wait?, reason
+    ["today's spend leaves too little: waits", 15, 6, undefined, true, "$6.00 does not fit today's limit of $20.00 ($15.00 used or reserved)"],
+    ["over the per-task limit: never", 0, 9, undefined, false, "$9.00 is over the per-task limit of $8.00 on its own"],
+    ["over the per-task limit on a full day: never (waiting would not help)", 19, 9, undefined, false, "$9.00 is over the per-task limit of $8.00 on its own"],
+    ["the repository's day is full: waits", 4, 2, "web", true, "$2.00 does not fit web's daily limit of $5.00 ($4.00 used or reserved)"],
+    ["over the repository's whole daily limit: never", 0, 6, "web", false, "$6.00 is over web's daily limit of $5.00 on its own"],
+  ] as const)("%s", (_name, used, amount, repository, wait, reason) => {
+    const ledger = used > 0 ? reserved(emptyLedger(), "earlier", used, NO_LIMITS, repository) : emptyLedger();
+    expect(tryReserve(ledger, { id: "new", amountUsd: amount, day: DAY, repository }, PER_REPO)).toMatchObject({ ok: false, wait, reason });
+  });
+
+  it("over the whole daily limit: never", () => {
+    expect(tryReserve(emptyLedger(), { id: "r", amountUsd: 10.01, day: DAY }, DAILY_10)).toMatchObject({
+      ok: false,
+      wait: false,
+      reason: "$10.01 is over the daily limit of $10.00 on its own",
+    });
+  });
+
+  it("a run that waited fits on the next day, with the same ledger", () => {
+    const ledger = reserved(emptyLedger(), "r1", 8);
+    expect(tryReserve(ledger, { id: "r2", amountUsd: 3, day: DAY }, DAILY_10)).toMatchObject({ ok: false, wait: true });
+    expect(tryReserve(ledger, { id: "r2", amountUsd: 3, day: NEXT_DAY }, DAILY_10).ok).toBe(true);
+  });
+});
+
+describe("waitersToWake", () => {
+  const NOW = Date.UTC(2026, 10, 21, 15);
+  const waiter = (id: string, amountUsd: number, wokenAt: number | null = null, repository: string | null = null): Waiter => ({ id, amountUsd, repository, wokenAt });
+  const limits = (maxPerDayUsd: number | null) => () => ({ maxPerDayUsd, maxPerTaskUsd: null });
+  const used = (usd: number, day = DAY) => (usd > 0 ? reserved(emptyLedger(), "running", usd, NO_LIMITS, undefined, day) : emptyLedger());
+
+  it.each([
+    // name, used today, daily limit, waiters, woken
+    ["no room: nobody", 8, 10, [waiter("a", 3), waiter("b", 3)], []],
+    ["room for one: the first to arrive only", 4, 10, [waiter("a", 4), waiter("b", 4)], ["a"]],
+    ["room for both: both, in arrival order", 2, 10, [waiter("a", 4), waiter("b", 4)], ["a", "b"]],
+    ["the first does not fit: a smaller one behind it does", 5, 10, [waiter("a", 6), waiter("b", 4)], ["b"]],
+    ["one woken a moment ago still holds its room", 4, 10, [waiter("a", 4, NOW - 1000), waiter("b", 4)], []],
+    ["one woken long ago without answering is woken again", 4, 10, [waiter("a", 4, NOW - WAKE_ANSWER_MS), waiter("b", 4)], ["a"]],
+    ["a limit lowered below one's worst case: woken, to end with an error", 0, 3, [waiter("a", 4), waiter("b", 2)], ["a", "b"]],
+    ["the limit removed: everyone", 100, null, [waiter("a", 40), waiter("b", 40)], ["a", "b"]],
+  ] as const)("%s", (_name, usedUsd, limit, waiters, woken) => {
+    expect(waitersToWake(used(usedUsd), waiters, limits(limit), DAY, NOW)).toEqual(woken);
+  });
+
+  it("the day rolling over frees yesterday's spend: the same ledger wakes them the next day", () => {
+    const ledger = used(9, DAY);
+    const waiters = [waiter("a", 4), waiter("b", 4)];
+    expect(waitersToWake(ledger, waiters, limits(10), DAY, NOW)).toEqual([]);
+    expect(waitersToWake(ledger, waiters, limits(10), NEXT_DAY, NOW + 86_400_000)).toEqual(["a", "b"]);
+  });
+
+  it("holds each waiter to its repository's limit", () => {
+    const ledger = reserved(emptyLedger(), "w", 4, NO_LIMITS, "web");
+    const perRepo = (repository: string | null): BudgetLimits => ({ maxPerDayUsd: 20, maxPerTaskUsd: null, perRepository: repository ? { [repository]: { maxPerDayUsd: 5 } } : {} });
+    expect(waitersToWake(ledger, [waiter("web-task", 2, null, "web"), waiter("api-task", 2, null, "api")], perRepo, DAY, NOW)).toEqual(["api-task"]);
+  });
+});
+
+describe("dailyLimitOf and nextUtcMidnight", () => {
+  it.each([
+    [{ maxPerDayUsd: null, maxPerTaskUsd: null }, "web", null],
+    [{ maxPerDayUsd: 20, maxPerTaskUsd: 1 }, "web", 20],
+    [{ maxPerDayUsd: 20, maxPerTaskUsd: null, perRepository: { web: { maxPerDayUsd: 5 } } }, "web", 5],
+    [{ maxPerDayUsd: null, maxPerTaskUsd: null, perRepository: { web: { maxPerDayUsd: 5 } } }, "api", null],
+    [{ maxPerDayUsd: 3, maxPerTaskUsd: null, perRepository: { web: { maxPerDayUsd: 5 } } }, "web", 3],
+  ] as const)("%j in %s: %s", (limits, repository, expected) => {
+    expect(dailyLimitOf(limits, repository)).toBe(expected);
+  });
+
+  it.each([
+    [Date.UTC(2026, 10, 21, 15, 30), Date.UTC(2026, 10, 22)],
+    [Date.UTC(2026, 10, 21), Date.UTC(2026, 10, 22)],
+    [Date.UTC(2026, 10, 30, 23, 59, 59, 999), Date.UTC(2026, 11, 1)],
+    [Date.UTC(2026, 11, 31, 12), Date.UTC(2027, 0, 1)],
+  ])("after %d: %d", (now, midnight) => {
+    expect(nextUtcMidnight(now)).toBe(midnight);
   });
 });

@@ -52,6 +52,8 @@ interface Case {
   executor: "local" | "cloud" | null;
   wait?: boolean;
   fallback: "local" | "cloud" | null;
+  /** With a null executor: what would run it once today's budget has room (absent: nothing; it never fits). */
+  budgetWait?: "local" | "cloud";
   /** The whole reason, or fragments it must contain. */
   reason?: string | string[];
 }
@@ -61,6 +63,7 @@ function check(c: Case) {
   expect(decision.executor).toBe(c.executor);
   expect(decision.waitForLocal).toBe(c.wait ?? false);
   expect(decision.fallback).toBe(c.fallback);
+  expect(decision.waitForBudget?.executor ?? null).toBe(c.budgetWait ?? null);
   if (typeof c.reason === "string") expect(decision.reason).toBe(c.reason);
   else for (const fragment of c.reason ?? []) expect(decision.reason).toContain(fragment);
 }
@@ -105,6 +108,7 @@ describe("selectExecutor: local-only", () => {
       situation: { budget: LOCAL_ONLY_FITS, estimate: { ...ESTIMATE, localWorstCaseUsd: 8 } },
       executor: null,
       fallback: null,
+      budgetWait: "local",
       reason:
         "Not started: the strategy is local-only and a local run's worst case ($8.00) is more than the $7.00 left in today's budget; it waits for budget until today's spend settles lower, the day ends (UTC), or an admin raises the daily limit.",
     },
@@ -126,6 +130,67 @@ describe("selectExecutor: local-only", () => {
     },
   ];
   it.each(cases)("$name", check);
+});
+
+describe("selectExecutor: waiting for budget, or never fitting", () => {
+  const cases: Case[] = [
+    {
+      name: "local-only, the local worst case over the whole daily limit: never, and says to raise it",
+      strategy: "local-only",
+      situation: { budget: { remainingTodayUsd: 5, maxPerTaskUsd: null, dayLimitUsd: 5, localCountsAgainstBudget: true } },
+      executor: null,
+      fallback: null,
+      reason:
+        "Not started: the strategy is local-only and a local run's worst case ($6.00) is over the whole daily limit of $5.00; an admin can raise the daily limit (MAX_COST_PER_DAY_USD or the workspace's settings).",
+    },
+    {
+      name: "cloud-only, over what is left but within the daily limit: waits for the cloud",
+      strategy: "cloud-only",
+      situation: { budget: { remainingTodayUsd: 1, maxPerTaskUsd: null, dayLimitUsd: 3, localCountsAgainstBudget: true } },
+      executor: null,
+      fallback: null,
+      budgetWait: "cloud",
+    },
+    {
+      name: "cloud-only, over the whole daily limit: never",
+      strategy: "cloud-only",
+      situation: { budget: { remainingTodayUsd: 1, maxPerTaskUsd: null, dayLimitUsd: 1.5, localCountsAgainstBudget: true } },
+      executor: null,
+      fallback: null,
+    },
+    {
+      name: "hybrid, the cloud over the daily limit and local over what is left: waits for a local run",
+      strategy: "hybrid-smart",
+      task: { complexity: "high" },
+      situation: { budget: { remainingTodayUsd: 1, maxPerTaskUsd: null, dayLimitUsd: 6, localCountsAgainstBudget: true }, estimate: EXPENSIVE_CLOUD },
+      executor: null,
+      fallback: null,
+      budgetWait: "local",
+    },
+    {
+      name: "hybrid, the cloud over the per-task limit and local over what is left: waits for a local run",
+      strategy: "hybrid-smart",
+      task: { complexity: "high" },
+      situation: { budget: { remainingTodayUsd: 1, maxPerTaskUsd: 8, localCountsAgainstBudget: true }, estimate: EXPENSIVE_CLOUD },
+      executor: null,
+      fallback: null,
+      budgetWait: "local",
+    },
+    {
+      name: "something fits now: it runs, nothing waits",
+      strategy: "hybrid-smart",
+      task: { complexity: "high" },
+      situation: { budget: { remainingTodayUsd: 7, maxPerTaskUsd: null, dayLimitUsd: 10, localCountsAgainstBudget: true }, estimate: EXPENSIVE_CLOUD },
+      executor: "local",
+      fallback: null,
+    },
+  ];
+  it.each(cases)("$name", check);
+
+  it("says what would run it once there is room", () => {
+    const decision = selectExecutor(task({ complexity: "high" }), "hybrid-smart", situation({ budget: BROKE }));
+    expect(decision.waitForBudget).toEqual({ executor: "cloud", reason: "Running in the cloud: builder work of high complexity, and Codegen is healthy." });
+  });
 });
 
 describe("selectExecutor: cloud-only", () => {
@@ -162,6 +227,7 @@ describe("selectExecutor: cloud-only", () => {
       situation: { budget: BROKE },
       executor: null,
       fallback: null,
+      budgetWait: "cloud",
       reason: ["a cloud run's worst case ($1.70) is more than the $1.00 left in today's budget", "it waits for budget"],
     },
     {
@@ -170,6 +236,7 @@ describe("selectExecutor: cloud-only", () => {
       situation: { budget: BROKE_SUBSCRIPTION },
       executor: null,
       fallback: null,
+      budgetWait: "cloud",
     },
     {
       name: "no local agent does not matter",
@@ -340,6 +407,7 @@ describe("selectExecutor: hybrid-smart", () => {
       situation: { budget: BROKE },
       executor: null,
       fallback: null,
+      budgetWait: "cloud",
       reason:
         "Not started: a cloud run's worst case ($1.70) is more than the $1.00 left in today's budget, and a local run's worst case ($6.00) is more than the $1.00 left in today's budget; it waits for budget until today's spend settles lower, the day ends (UTC), or an admin raises the daily limit.",
     },
@@ -350,6 +418,7 @@ describe("selectExecutor: hybrid-smart", () => {
       situation: { cloud: UNHEALTHY, budget: BROKE },
       executor: null,
       fallback: null,
+      budgetWait: "local",
       reason: ["Codegen is unhealthy right now", "a local run's worst case ($6.00)", "it waits for budget", "I'll retry when Codegen is healthy again"],
     },
     {
@@ -588,6 +657,7 @@ describe("selectExecutor: cost-optimized", () => {
       situation: { local: BUSY_LONG, budget: BROKE },
       executor: null,
       fallback: null,
+      budgetWait: "cloud",
       reason: ["it waits for budget"],
     },
     {
@@ -704,6 +774,7 @@ describe("selectExecutor: overrides", () => {
       situation: { budget: BROKE },
       executor: null,
       fallback: null,
+      budgetWait: "cloud",
       reason:
         "Not started: the strategy is cloud-only and a cloud run's worst case ($1.70) is more than the $1.00 left in today's budget; it waits for budget until today's spend settles lower, the day ends (UTC), or an admin raises the daily limit (the issue asks for [executor=cloud]).",
     },

@@ -2,7 +2,8 @@
  * The workspace's configuration: strategy, limits, price model, label map,
  * whether local work counts against the budget, alert settings, per-repository
  * overrides, and its Codegen credentials (write-only). A change applies to the
- * next task, with no redeploy. `POST /api/codegen/test` checks credentials.
+ * next task, with no redeploy, and to the tasks waiting for budget (the
+ * Workspace looks at its queue again). `POST /api/codegen/test` checks credentials.
  */
 import { z } from "zod";
 import { CodegenClient, CodegenError } from "../../../src/codegen/client";
@@ -55,6 +56,12 @@ export const configRoutes = factory
       // The new values, never a secret: the webhook URL only as set/cleared, the Codegen token not at all.
       details: { fields: Object.keys(change), changes: auditedSettingsChange(change), codegen: codegen === undefined ? "unchanged" : codegen ? "set" : "cleared" },
     });
+    // A raised limit may make room for tasks waiting for budget: they start now, in the order they arrived.
+    try {
+      await c.env.WORKSPACE.get(c.env.WORKSPACE.idFromName(workspaceId)).recheckBudgetWaiters();
+    } catch (error) {
+      c.var.log.warn("could not ask the workspace to recheck its budget queue", { error: describeError(error) });
+    }
     return c.json({ effective: effectiveSettings(config, merged), stored: merged });
   });
 
