@@ -347,6 +347,24 @@ describe("the hub: tasks, acknowledgements and results", () => {
     expect(requeued).toHaveLength(1);
   });
 
+  it("cannot be driven into a re-queue loop by a connected agent that went silent: twenty alarms in a row re-queue its task once", async () => {
+    const org = await localWorkspace("Loop");
+    const agent = await connect((await agentToken(org)).token);
+    agent.hello(crypto.randomUUID(), ["web"]);
+    const { agentSessionId, stub } = await delegate(org);
+    const assign = await agent.next("task.assign");
+    // Its socket stays open, but nothing has been heard from it, nor was its lease granted, within the grace.
+    await pastTheGrace(org);
+    for (let run = 0; run < 20; run++) await runDurableObjectAlarm(workspace(org));
+
+    const snapshot = await settle(stub);
+    expect(snapshot.timeline.filter((e) => e.agentSessionId === agentSessionId && e.kind === "local.requeued")).toHaveLength(1);
+    expect((await activitiesOf(org, agentSessionId)).filter((a) => a.content.body?.includes("went back to the queue"))).toHaveLength(1);
+    // The silent connection was dropped, so the task waits in the queue for a live agent instead of going straight back to it.
+    expect((await workspace(org).hubSnapshot()).tasks.find((t) => t.taskId === assign.task.taskId)).toMatchObject({ state: "queued", agentId: null });
+    expect(agent.received.filter((m) => m.type === "task.assign")).toHaveLength(1);
+  });
+
   it("ignores messages for a lease it no longer holds", async () => {
     const org = await localWorkspace("Stale");
     const agent = await connect((await agentToken(org)).token);
