@@ -1,4 +1,5 @@
 import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { ConfigurationError } from "../src/config";
 import { createLogger, describeError } from "../src/log";
 import { factory } from "./factory";
@@ -33,16 +34,18 @@ app.notFound((c) =>
     : c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404),
 );
 
-/** One JSON error shape. The detail goes to the log; the caller gets a message without internals. */
+/** One error shape (JSON, or a page for a browser). The detail goes to the log; the caller gets a message without internals. */
 app.onError((error, c) => {
-  if (error instanceof HTTPException) return c.json({ error: error.message }, error.status);
+  const answer = (message: string, status: ContentfulStatusCode) =>
+    wantsHtml(c) ? c.html(htmlPage(status >= 500 ? "Something went wrong" : "Not possible", message), status) : c.json({ error: message }, status);
+  if (error instanceof HTTPException) return answer(error.message, error.status);
   const log = createLogger("error", { path: c.req.path });
   if (error instanceof ConfigurationError) {
     log.error("configuration error", { error: error.message });
-    return c.json({ error: error.message }, 500);
+    return answer(error.message, 500);
   }
   log.error("unhandled error", { error: describeError(error), stack: error instanceof Error ? error.stack : undefined });
-  return c.json({ error: "internal error: the edge could not complete this request; it has been logged" }, 500);
+  return answer("internal error: the edge could not complete this request; it has been logged", 500);
 });
 
 export type AppType = typeof app;

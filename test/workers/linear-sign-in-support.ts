@@ -30,11 +30,22 @@ export async function createLinearUser(organizationId: string, fields: { name: s
   return emulator<EmulatedUser>(`/_emulator/organizations/${organizationId}/users`, fields);
 }
 
+/**
+ * The state cookie each sign-in's browser got from /login/linear, by state: the
+ * callback sends it back as that browser would (a callback from another
+ * browser is refused; `linearCallback(..., { otherBrowser: true })`).
+ */
+const stateCookies = new Map<string, string>();
+
 /** GET /login/linear: where the edge sends the browser (Linear's authorize URL). */
 export async function startLinearSignIn(ip: string, next?: string): Promise<URL> {
   const response = await edgeFetch(`/login/linear${next ? `?next=${encodeURIComponent(next)}` : ""}`, { redirect: "manual", headers: { "cf-connecting-ip": ip } });
   expect(response.status).toBe(302);
-  return new URL(response.headers.get("location")!);
+  const location = new URL(response.headers.get("location")!);
+  const cookie = /(cyrus_sign_in_state=[^;]+)/.exec(response.headers.get("set-cookie") ?? "")?.[1];
+  expect(cookie).toBeDefined();
+  stateCookies.set(location.searchParams.get("state")!, cookie!);
+  return location;
 }
 
 /** Linear's consent page, as `userId`: where Linear sends the browser back (the edge's callback, with code and state). */
@@ -46,9 +57,11 @@ export async function approveAsUser(authorizeUrl: URL, userId: string): Promise<
   return new URL(consent.headers.get("location")!);
 }
 
-export async function linearCallback(back: URL, ip: string, cookie?: string): Promise<Response> {
+export async function linearCallback(back: URL, ip: string, cookie?: string, options: { otherBrowser?: boolean } = {}): Promise<Response> {
   const headers: Record<string, string> = { "cf-connecting-ip": ip, accept: "text/html" };
-  if (cookie) headers.cookie = cookie;
+  const stateCookie = options.otherBrowser ? undefined : stateCookies.get(back.searchParams.get("state") ?? "");
+  const cookies = [cookie, stateCookie].filter(Boolean);
+  if (cookies.length) headers.cookie = cookies.join("; ");
   return edgeFetch(`${back.pathname}${back.search}`, { redirect: "manual", headers });
 }
 

@@ -138,15 +138,16 @@ describe("GET /login/linear/callback: who gets in", () => {
     expect(stored).not.toContain("lin_oauth_");
   });
 
-  it("signing in again ends the earlier sign-in of this browser", async () => {
-    const org = await installedOrg("Again");
-    const member = await createLinearUser(org.organizationId, { name: "Dan" });
-    const first = await signInWithLinear(member.id);
-    const back = await approveAsUser(await startLinearSignIn(first.ip), member.id);
-    const second = await linearCallback(back, first.ip, first.cookie);
-    expectSignedIn(second);
-    expect(sessionCookieOf(second)).not.toBe(first.cookie);
-    expect((await asSignedIn(first, "/api/config")).status).toBe(401);
+  it("refuses a callback in a browser that did not begin the sign-in, so nobody can sign a victim in as themselves", async () => {
+    const org = await installedOrg("Forged");
+    const attacker = await createLinearUser(org.organizationId, { name: "Mallory" });
+    const ip = freshIp();
+    // Mallory begins a sign-in and approves it as herself, then sends the callback link to someone else.
+    const link = await approveAsUser(await startLinearSignIn(freshIp()), attacker.id);
+    const victim = await linearCallback(link, ip, undefined, { otherBrowser: true });
+    expect(victim.status).toBe(400);
+    expect(await victim.text()).toContain("begun in another browser");
+    expect(sessionCookieOf(victim)).toBeNull();
   });
 });
 
@@ -199,7 +200,9 @@ describe("GET /login/linear/callback: who is refused", () => {
     const org = await emptyOrg("Crossed");
     const install = await installRoundTrip(org);
     const ip = freshIp();
-    const asSignIn = await edgeFetch(`/login/linear/callback${install.search}`, { redirect: "manual", headers: { "cf-connecting-ip": ip } });
+    // Even with a state cookie naming it (as if this browser had begun a sign-in with it), the purpose does not match.
+    const state = new URLSearchParams(install.search).get("state")!;
+    const asSignIn = await edgeFetch(`/login/linear/callback${install.search}`, { redirect: "manual", headers: { "cf-connecting-ip": ip, cookie: `cyrus_sign_in_state=${state}` } });
     expect(asSignIn.status).toBe(400);
     expect(await asSignIn.text()).toContain("not one we issued for signing in");
     expect(sessionCookieOf(asSignIn)).toBeNull();

@@ -68,6 +68,14 @@ describe("signing in with the admin key", () => {
     expect(await auditActions("panel.sign_in_failed")).toBe(before + 4);
   });
 
+  it("counts every guess before checking it, so a burst of parallel guesses cannot outrun the throttle", async () => {
+    const client = { "cf-connecting-ip": "203.0.113.99" };
+    const statuses = await Promise.all(Array.from({ length: 20 }, (_, i) => edgeFetch("/login", form({ key: `guess-${i}` }, client)).then((r) => r.status)));
+    // Three free attempts and the fourth (which starts the block) are checked; the rest wait.
+    expect(statuses.filter((status) => status === 401).length).toBeLessThanOrEqual(4);
+    expect(statuses.filter((status) => status === 429).length).toBeGreaterThanOrEqual(16);
+  });
+
   it("signs out on the server: the old cookie works nowhere afterwards", async () => {
     const signIn = await edgeFetch("/login", form({ key: API_KEY }, { "cf-connecting-ip": "203.0.113.20" }));
     const cookie = `cyrus_session=${cookieOf(signIn)}`;

@@ -9,10 +9,11 @@
  * sign-in (slowing the client down) and is recorded in the audit log.
  */
 import type { Context } from "hono";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { timingSafeEqual } from "../../src/crypto/encoding";
 import { randomToken } from "../../src/crypto/encoding";
 import { recordAudit } from "../../src/db/queries/audit";
 import { consumeOAuthState, createOAuthState } from "../../src/db/queries/oauth-states";
-import { revokePanelSession } from "../../src/db/queries/panel-sessions";
 import { listActiveWorkspaces } from "../../src/db/queries/workspaces";
 import { describeActor, safeReturnPath } from "../../src/domain/panel/access";
 import { decideLinearSignIn, viewerName } from "../../src/domain/panel/linear-sign-in";
@@ -20,9 +21,8 @@ import { LinearApi, type SignedInUser } from "../../src/linear/linear-api";
 import { buildSignInAuthorizeUrl, createPkcePair, exchangeAuthorizationCode, revokeToken } from "../../src/linear/oauth";
 import { describeError } from "../../src/log";
 import { factory, type AppBindings } from "../factory";
-import { panelSessionOf } from "../middleware/principal";
 import { panelLayout } from "./layout";
-import { noteFailedSignIn, noteSuccessfulSignIn, signInAllowed, signInClientKey, startPanelSession } from "./sign-in";
+import { claimSignInAttempt, noteSuccessfulSignIn, signInClientKey, startPanelSession } from "./sign-in";
 
 type Ctx = Context<AppBindings, any>;
 
@@ -81,18 +81,28 @@ function problemPage(c: Ctx, status: 400 | 403 | 429 | 502 | 503, title: string,
   return c.render(<SignInProblem title={title} message={message} />, { title, nav: "login" });
 }
 
+/**
+ * The sign-in's state, also kept in a cookie of the browser that began it: a
+ * callback from any other browser is refused, so nobody can sign a victim in
+ * as themselves with a link from their own flow. SameSite=Lax, because Linear
+ * sends the browser back with a cross-site navigation.
+ */
+const STATE_COOKIE = "cyrus_sign_in_state";
+const STATE_COOKIE_PATH = "/login/linear";
+
 const publicOrigin = (c: Ctx) => c.var.config.PUBLIC_URL ?? new URL(c.req.url).origin;
 const callbackUrl = (c: Ctx) => `${publicOrigin(c)}/login/linear/callback`;
 
+/** Counts the attempt against the client (src/domain/panel/sign-in-throttle.ts); a blocked client gets its page. */
 async function throttled(c: Ctx, clientKey: string): Promise<Response | null> {
-  const gate = await signInAllowed(c, clientKey);
+  const gate = await claimSignInAttempt(c, clientKey);
   if (gate.allowed) return null;
   const seconds = Math.ceil(gate.retryAfterMs / 1000);
   c.header("Retry-After", String(seconds));
   return problemPage(c, 429, "Too many failed sign-ins", `Too many failed sign-ins from here. Try again in ${seconds} s.`);
 }
 
-/** A refused sign-in: counted against the client, recorded, and explained. */
+/** A refused sign-in (already counted against the client when it began): recorded, and explained. */
 async function refuse(
   c: Ctx,
   clientKey: string,
@@ -100,7 +110,6 @@ async function refuse(
   page: { title: string; message: string },
   audit: { reason: string; workspaceId?: string; actor?: string },
 ): Promise<Response> {
-  await noteFailedSignIn(c, clientKey);
   await recordAudit(c.var.db, {
     workspaceId: audit.workspaceId ?? null,
     actor: audit.actor ?? "someone at the sign-in page",
@@ -132,6 +141,7 @@ export const linearSignInRoutes = factory
     const state = randomToken(24);
     const pkce = await createPkcePair();
     await createOAuthState(c.var.db, { state, codeVerifier: pkce.verifier, purpose: "sign_in", returnTo: safeReturnPath(c.req.query("next")), now });
+    setCookie(c, STATE_COOKIE, state, { httpOnly: true, sameSite: "Lax", path: STATE_COOKIE_PATH, secure: new URL(c.req.url).protocol === "https:", maxAge: 600 });
     const url = buildSignInAuthorizeUrl({
       authorizeUrl: c.var.config.LINEAR_AUTHORIZE_URL,
       clientId: c.env.LINEAR_CLIENT_ID,
@@ -159,6 +169,17 @@ export const linearSignInRoutes = factory
     const state = c.req.query("state");
     if (!code || !state) {
       return refuse(c, clientKey, 400, { title: "Incomplete sign-in", message: "Linear's answer needs both a code and a state. Start again from the sign-in page." }, { reason: "incomplete callback" });
+    }
+    const begunHere = getCookie(c, STATE_COOKIE);
+    deleteCookie(c, STATE_COOKIE, { path: STATE_COOKIE_PATH, secure: new URL(c.req.url).protocol === "https:" });
+    if (!begunHere || !timingSafeEqual(begunHere, state)) {
+      return refuse(
+        c,
+        clientKey,
+        400,
+        { title: "Sign-in link not valid", message: "This sign-in was begun in another browser (or its cookie expired). Start again from the sign-in page, in this browser." },
+        { reason: "state not begun in this browser" },
+      );
     }
     const claimed = await consumeOAuthState(db, state, "sign_in", Date.now());
     if (!claimed.ok) return refuse(c, clientKey, 400, { title: "Sign-in link not valid", message: STATE_PROBLEMS[claimed.reason] }, { reason: `state ${claimed.reason}` });
@@ -198,9 +219,6 @@ export const linearSignInRoutes = factory
     }
 
     await noteSuccessfulSignIn(c, clientKey);
-    // Signing in again replaces an earlier sign-in from this browser; the old one ends on the server too.
-    const earlier = await panelSessionOf(c);
-    if (earlier) await revokePanelSession(db, earlier.id, Date.now());
     const { session } = decision;
     await startPanelSession(c, session);
     const actor = describeActor({ kind: "linear", userId: session.linearUserId, name: session.name, email: session.email, organizationId: session.organizationId, admin: session.linearAdmin });

@@ -10,7 +10,7 @@ import type { Context } from "hono";
 import { factory, type AppBindings } from "../factory";
 import { csrfValid, panelSessionOf, principalOf } from "../middleware/principal";
 import { panelLayout } from "./layout";
-import { endPanelSession, noteFailedSignIn, noteSuccessfulSignIn, signInAllowed, signInClientKey, startPanelSession } from "./sign-in";
+import { claimSignInAttempt, endPanelSession, noteSuccessfulSignIn, signInClientKey, startPanelSession } from "./sign-in";
 
 function LoginPage({ next, error, linearReady, apiKeySet }: { next: string; error?: string; linearReady: boolean; apiKeySet: boolean }) {
   return (
@@ -60,15 +60,15 @@ export const loginRoutes = factory
   .get("/login", async (c) => {
     const next = safeReturnPath(c.req.query("next"));
     if (await panelSessionOf(c)) return c.redirect(next, 303);
-    const problem = c.req.query("error");
-    return renderLogin(c, next, problem ? problem.slice(0, 300) : undefined);
+    return renderLogin(c, next);
   })
   .post("/login", async (c) => {
     const form = await c.req.parseBody();
     const next = safeReturnPath(typeof form.next === "string" ? form.next : null);
     const key = typeof form.key === "string" ? form.key : "";
     const clientKey = await signInClientKey(c);
-    const gate = await signInAllowed(c, clientKey);
+    // Counted before the key is compared, so parallel guesses cannot outrun the throttle.
+    const gate = await claimSignInAttempt(c, clientKey);
     if (!gate.allowed) {
       const seconds = Math.ceil(gate.retryAfterMs / 1000);
       c.header("Retry-After", String(seconds));
@@ -77,7 +77,6 @@ export const loginRoutes = factory
     }
     const apiKey = c.env.CYRUS_API_KEY;
     if (!apiKey || !key || !timingSafeEqual(key, apiKey)) {
-      await noteFailedSignIn(c, clientKey);
       await recordAudit(c.var.db, { workspaceId: null, actor: "someone at the sign-in page", action: "panel.sign_in_failed", details: { method: "admin key", client: clientKey.slice(0, 12) } });
       c.var.log.warn("panel sign-in failed", { method: "admin key" });
       c.status(401);

@@ -1,15 +1,17 @@
 /**
  * Starting and ending a panel sign-in. The cookie carries a random token and
  * only its hash is stored; the cookie is HttpOnly, SameSite=Strict, Path=/,
- * Secure on https, and lasts as long as the stored session (7 days).
+ * Secure on https, and lasts as long as the stored session (7 days for the
+ * admin key, 12 hours for a Linear user: src/domain/panel/access.ts).
  */
 import type { Context } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
-import { randomToken } from "../../src/crypto/encoding";
+import { bytesToHex, randomToken } from "../../src/crypto/encoding";
 import { sha256Hex } from "../../src/crypto/hash";
-import { insertPanelSession, PANEL_SESSION_TTL_MS, revokePanelSession, type PanelSessionRow } from "../../src/db/queries/panel-sessions";
-import { clearSignInFailures, readSignInFailures, writeSignInFailures } from "../../src/db/queries/panel-sessions";
-import { recordFailure, signInGate, type SignInGate } from "../../src/domain/panel/sign-in-throttle";
+import { insertPanelSession, revokePanelSession, type PanelSessionRow } from "../../src/db/queries/panel-sessions";
+import { signInLifetimeMs } from "../../src/domain/panel/access";
+import { clearSignInFailures, readSignInFailures, swapSignInFailures } from "../../src/db/queries/panel-sessions";
+import { claimAttempt, SIGN_IN_THROTTLE, type SignInGate } from "../../src/domain/panel/sign-in-throttle";
 import type { AppBindings } from "../factory";
 import { SESSION_COOKIE } from "../middleware/principal";
 import { WORKSPACE_COOKIE } from "../middleware/workspace";
@@ -21,19 +23,20 @@ const isHttps = (c: Context<AppBindings>) => new URL(c.req.url).protocol === "ht
 export async function startPanelSession(c: Context<AppBindings>, who: NewPanelSession): Promise<void> {
   const token = randomToken(32);
   const now = Date.now();
+  const lifetimeMs = signInLifetimeMs(who.kind === "admin_key" ? "admin_key" : "linear");
   await insertPanelSession(c.var.db, {
     id: await sha256Hex(token),
     ...who,
     csrfToken: randomToken(24),
     createdAt: now,
-    expiresAt: now + PANEL_SESSION_TTL_MS,
+    expiresAt: now + lifetimeMs,
   });
   setCookie(c, SESSION_COOKIE, token, {
     httpOnly: true,
     sameSite: "Strict",
     path: "/",
     secure: isHttps(c),
-    maxAge: Math.floor(PANEL_SESSION_TTL_MS / 1000),
+    maxAge: Math.floor(lifetimeMs / 1000),
   });
 }
 
@@ -45,21 +48,36 @@ export async function endPanelSession(c: Context<AppBindings>, session: PanelSes
 }
 
 /**
- * The client a failed sign-in is counted against: its address as Cloudflare
- * saw it (hashed, so the table holds no addresses).
+ * The client a sign-in attempt is counted against: its address as Cloudflare
+ * saw it, keyed with ENCRYPTION_KEY (an HMAC: a plain hash of an IPv4 address
+ * is reversed in minutes), so the table and the audit log hold no addresses.
  */
 export async function signInClientKey(c: Context<AppBindings>): Promise<string> {
   const address = c.req.header("cf-connecting-ip") ?? c.req.header("x-real-ip") ?? "unknown";
-  return sha256Hex(`sign-in:${address}`);
+  const secret = c.env.ENCRYPTION_KEY;
+  if (!secret) return sha256Hex(`sign-in:${address}`);
+  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const mac = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`sign-in:${address}`));
+  return bytesToHex(new Uint8Array(mac));
 }
 
-export async function signInAllowed(c: Context<AppBindings>, clientKey: string): Promise<SignInGate> {
-  return signInGate(await readSignInFailures(c.var.db, clientKey), Date.now());
-}
+/** Swaps lost to concurrent attempts of the same client before this one gives up (and is refused). */
+const CLAIM_TRIES = 8;
 
-export async function noteFailedSignIn(c: Context<AppBindings>, clientKey: string): Promise<void> {
-  const record = recordFailure(await readSignInFailures(c.var.db, clientKey), Date.now());
-  await writeSignInFailures(c.var.db, clientKey, record);
+/**
+ * Counts one sign-in attempt for the client, before its key or code is
+ * checked (src/domain/panel/sign-in-throttle.ts): refused while the client is
+ * blocked; a success clears the count (`noteSuccessfulSignIn`).
+ */
+export async function claimSignInAttempt(c: Context<AppBindings>, clientKey: string): Promise<SignInGate> {
+  for (let i = 0; i < CLAIM_TRIES; i++) {
+    const current = await readSignInFailures(c.var.db, clientKey);
+    const claim = claimAttempt(current, Date.now());
+    if (!claim.allowed) return claim;
+    if (await swapSignInFailures(c.var.db, clientKey, current, claim.record)) return { allowed: true };
+  }
+  // So many attempts at once from one client: refuse this one rather than count it loosely.
+  return { allowed: false, retryAfterMs: SIGN_IN_THROTTLE.firstBlockMs };
 }
 
 export async function noteSuccessfulSignIn(c: Context<AppBindings>, clientKey: string): Promise<void> {

@@ -19,8 +19,8 @@ export const loadPanelView = factory.createMiddleware(async (c, next) => {
   const installed = await listActiveWorkspaces(c.var.db);
   const choice = await requestWorkspace(c, installed);
   const workspace = choice.ok ? (installed.find((w) => w.id === choice.workspaceId) ?? null) : null;
-  if (workspace && principal.kind === "admin_key" && c.req.query("workspace")) {
-    // The admin's choice sticks as they move between pages.
+  if (workspace && principal.kind === "admin_key" && c.req.query("workspace") && !c.req.path.startsWith("/live/")) {
+    // The admin's choice sticks as they move between pages (a page's own live stream, which names its workspace on every reconnect, never changes it).
     setCookie(c, WORKSPACE_COOKIE, workspace.id, { httpOnly: true, sameSite: "Strict", path: "/", secure: new URL(c.req.url).protocol === "https:" });
   }
   c.set("panelView", {

@@ -5,7 +5,7 @@ import { panelSessions, signInFailures } from "../schema";
 
 export type PanelSessionRow = typeof panelSessions.$inferSelect;
 
-/** How long a panel sign-in lasts (the cookie's Max-Age says the same). */
+/** The longest a panel sign-in lasts (src/domain/panel/access.ts): rows older than this past their expiry are dropped. */
 export const PANEL_SESSION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
 export async function insertPanelSession(db: Db, row: Omit<PanelSessionRow, "revokedAt">): Promise<void> {
@@ -32,11 +32,29 @@ export async function readSignInFailures(db: Db, clientKey: string): Promise<Fai
   return row ? { failures: row.failures, lastFailedAt: row.lastFailedAt, blockedUntil: row.blockedUntil } : null;
 }
 
-export async function writeSignInFailures(db: Db, clientKey: string, record: FailureRecord): Promise<void> {
-  await db
-    .insert(signInFailures)
-    .values({ clientKey, ...record })
-    .onConflictDoUpdate({ target: signInFailures.clientKey, set: record });
+/**
+ * Writes `next` only if the stored record is still `expected` (null: none
+ * stored): a compare-and-swap, so two attempts counted at once cannot both
+ * read the same count. Says whether it wrote.
+ */
+export async function swapSignInFailures(db: Db, clientKey: string, expected: FailureRecord | null, next: FailureRecord): Promise<boolean> {
+  if (!expected) {
+    const inserted = await db.insert(signInFailures).values({ clientKey, ...next }).onConflictDoNothing().returning({ clientKey: signInFailures.clientKey });
+    return inserted.length === 1;
+  }
+  const updated = await db
+    .update(signInFailures)
+    .set(next)
+    .where(
+      and(
+        eq(signInFailures.clientKey, clientKey),
+        eq(signInFailures.failures, expected.failures),
+        eq(signInFailures.lastFailedAt, expected.lastFailedAt),
+        eq(signInFailures.blockedUntil, expected.blockedUntil),
+      ),
+    )
+    .returning({ clientKey: signInFailures.clientKey });
+  return updated.length === 1;
 }
 
 export async function clearSignInFailures(db: Db, clientKey: string): Promise<void> {

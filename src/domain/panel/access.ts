@@ -118,3 +118,13 @@ export function safeReturnPath(raw: string | null | undefined): string {
   if (url.pathname === "/login" || url.pathname.startsWith("/login/") || url.pathname === "/logout") return "/";
   return path;
 }
+
+/**
+ * How long a panel sign-in lasts. The admin key's, 7 days. A Linear user's is
+ * shorter: whether they are still a member, and still an admin, is learned
+ * only when they sign in (their Linear token is not kept), so a demoted admin
+ * or a departed member keeps their rights for at most this long.
+ */
+export function signInLifetimeMs(kind: Principal["kind"]): number {
+  return kind === "admin_key" ? 7 * 24 * 60 * 60_000 : 12 * 60 * 60_000;
+}

@@ -2,6 +2,10 @@
  * Failed sign-ins slow a client down: the first few cost nothing, then each
  * one blocks the client for twice as long as the last, up to a cap. A success
  * clears the record; a record idle for a day starts over.
+ *
+ * An attempt is counted before its key is compared (`claimAttempt`), and the
+ * count is written with a compare-and-swap, so a burst of parallel attempts
+ * cannot all slip through before the first failure is recorded.
  */
 
 export const SIGN_IN_THROTTLE = {
@@ -34,4 +38,17 @@ export function recordFailure(record: FailureRecord | null, now: number): Failur
   const over = failures - SIGN_IN_THROTTLE.freeFailures;
   const blockMs = over <= 0 ? 0 : Math.min(SIGN_IN_THROTTLE.firstBlockMs * 2 ** (over - 1), SIGN_IN_THROTTLE.maxBlockMs);
   return { failures, lastFailedAt: now, blockedUntil: now + blockMs };
+}
+
+export type AttemptClaim = { allowed: true; record: FailureRecord } | { allowed: false; retryAfterMs: number };
+
+/**
+ * One more sign-in attempt at `now`: refused while the client is blocked (and
+ * then nothing changes), else allowed and counted as a failure until a success
+ * clears it.
+ */
+export function claimAttempt(record: FailureRecord | null, now: number): AttemptClaim {
+  const gate = signInGate(record, now);
+  if (!gate.allowed) return gate;
+  return { allowed: true, record: recordFailure(record, now) };
 }

@@ -97,11 +97,14 @@ export function AdminButton(props: {
 }
 
 /** What a page says when there is no workspace to show (a fresh edge, or the user's organization has not installed the app). */
-export function NoWorkspace({ view }: { view: PanelView }) {
+export function NoWorkspace({ view, title, after }: { view: PanelView; title?: string; after?: string }) {
   return (
-    <p class="notice warn">
-      {view.workspaceProblem ?? "No Linear workspace is installed yet."} The <a href="/">overview</a> has the setup checklist.
-    </p>
+    <>
+      {title ? <h1>{title}</h1> : null}
+      <p class="notice warn">
+        {view.workspaceProblem ?? "No Linear workspace is installed yet."} The <a href="/">overview</a> has the setup checklist{after ? `; ${after}` : ""}.
+      </p>
+    </>
   );
 }
 

@@ -42,3 +42,19 @@ export function withWorkspace(path: string, workspaceId: string | null | undefin
   if (!workspaceId || !several) return path;
   return `${path}${path.includes("?") ? "&" : "?"}workspace=${encodeURIComponent(workspaceId)}`;
 }
+
+/** A link to somewhere outside the panel, for URLs that agents and Codegen report: only http(s) becomes a link. */
+export function ExternalLink({ href, children }: { href: string; children?: unknown }) {
+  let safe = false;
+  try {
+    safe = ["http:", "https:"].includes(new URL(href).protocol);
+  } catch {
+    safe = false;
+  }
+  if (!safe) return <span>{children ?? href}</span>;
+  return (
+    <a href={href} rel="noopener noreferrer" target="_blank">
+      {children ?? href}
+    </a>
+  );
+}

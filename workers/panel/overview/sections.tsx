@@ -234,7 +234,7 @@ export function WeekSection({ data }: { data: WeekData }) {
     <div>
       <div class="figures">
         <Figure value={String(f.tasks)} label="tasks" />
-        <Figure value={percent(f.successRate)} label="success rate" />
+        <Figure value={percent(f.successRate)} label="success rate (ended runs)" />
         <Figure value={duration(f.averageDurationMs)} label="average duration" />
         <Figure value={`${f.executors.local.tasks} / ${f.executors.cloud.tasks}`} label="local / cloud" />
         <Figure value={usd(f.costUsd)} label="total cost" />

@@ -31,6 +31,7 @@ import { factory } from "../../factory";
 import { ChartDataScript, ChartPanel } from "../components/chart";
 import { duration, percent, usd, withWorkspace } from "../components/format";
 import type { PanelView } from "../view";
+import { NoWorkspace } from "../components/admin-form";
 
 const TITLE = "Analytics";
 
@@ -273,20 +274,9 @@ function AnalyticsPage({ view, period, problem, figures, report, bins, data }: P
   );
 }
 
-function NoWorkspace({ problem }: { problem: string | null }) {
-  return (
-    <>
-      <h1>{TITLE}</h1>
-      <p class="notice warn">
-        {problem ?? "No Linear workspace is installed yet."} The <a href="/">overview</a> has the setup checklist; the figures appear here once tasks have run.
-      </p>
-    </>
-  );
-}
-
 export const analyticsPages = factory.createApp().get("/", async (c) => {
   const view = c.var.panelView;
-  if (!view.workspace) return c.render(<NoWorkspace problem={view.workspaceProblem} />, { title: TITLE, nav: "analytics" });
+  if (!view.workspace) return c.render(<NoWorkspace view={view} title={TITLE} after="the figures appear here once tasks have run" />, { title: TITLE, nav: "analytics" });
   const { days, problem } = choosePeriodDays(c.req.query("days"));
   const now = Date.now();
   const period = analyticsPeriod(days, now);

@@ -12,26 +12,15 @@ import { loadSessionDetail } from "../../session-history/present";
 import { LOG_STREAM } from "../../routes/api/sessions";
 import { FILTER_FIELDS, SessionsList, type FilterValues } from "./sessions/list";
 import { SessionNotFound, SessionPage, SessionStarting, STARTING_RETRIES } from "./sessions/detail";
+import { NoWorkspace } from "../components/admin-form";
 
 const PAGE_SIZE = 50;
-
-function NoWorkspace({ problem }: { problem: string | null }) {
-  return (
-    <>
-      <h1>Sessions</h1>
-      {problem ? <p class="notice warn">{problem}</p> : null}
-      <p>
-        No Linear workspace is installed yet, so there are no sessions. The <a href="/">overview</a> lists the steps to set one up.
-      </p>
-    </>
-  );
-}
 
 export const sessionPages = factory
   .createApp()
   .get("/", async (c) => {
     const view = c.var.panelView;
-    if (!view.workspace) return c.render(<NoWorkspace problem={view.workspaceProblem} />, { title: "Sessions", nav: "sessions" });
+    if (!view.workspace) return c.render(<NoWorkspace view={view} title="Sessions" />, { title: "Sessions", nav: "sessions" });
     const workspaceId = view.workspace.id;
     const several = view.workspaces.length > 1;
     const raw = c.req.query();
@@ -65,7 +54,7 @@ export const sessionPages = factory
   })
   .get("/:agentSessionId", async (c) => {
     const view = c.var.panelView;
-    if (!view.workspace) return c.render(<NoWorkspace problem={view.workspaceProblem} />, { title: "Session", nav: "sessions" });
+    if (!view.workspace) return c.render(<NoWorkspace view={view} title="Sessions" />, { title: "Session", nav: "sessions" });
     const workspaceId = view.workspace.id;
     const several = view.workspaces.length > 1;
     const id = c.req.param("agentSessionId");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { recordFailure, SIGN_IN_THROTTLE, signInGate, type FailureRecord } from "../../../../src/domain/panel/sign-in-throttle";
+import { claimAttempt, recordFailure, SIGN_IN_THROTTLE, signInGate, type FailureRecord } from "../../../../src/domain/panel/sign-in-throttle";
 
 const T = 1_000_000;
 
@@ -34,5 +34,22 @@ describe("sign-in throttle", () => {
     const later = recordFailure(record, T + SIGN_IN_THROTTLE.forgetAfterMs);
     expect(later.failures).toBe(1);
     expect(later.blockedUntil).toBe(T + SIGN_IN_THROTTLE.forgetAfterMs);
+  });
+});
+
+describe("claimAttempt", () => {
+  it("counts an allowed attempt before its key is checked", () => {
+    expect(claimAttempt(null, T)).toEqual({ allowed: true, record: { failures: 1, lastFailedAt: T, blockedUntil: T } });
+  });
+
+  it("refuses a blocked client and changes nothing", () => {
+    const blocked = failTimes(4)!;
+    expect(claimAttempt(blocked, T + 1)).toEqual({ allowed: false, retryAfterMs: SIGN_IN_THROTTLE.firstBlockMs - 1 });
+  });
+
+  it("lets the client try again once the block is over, and blocks longer after", () => {
+    const blocked = failTimes(4)!;
+    const later = claimAttempt(blocked, blocked.blockedUntil);
+    expect(later).toEqual({ allowed: true, record: { failures: 5, lastFailedAt: blocked.blockedUntil, blockedUntil: blocked.blockedUntil + SIGN_IN_THROTTLE.firstBlockMs * 2 } });
   });
 });

@@ -10,7 +10,7 @@ import type { OpenSessionRow, RecentPullRequest } from "../../../../src/db/queri
 import { describeSource, type RepositorySettingsWithSources, type Sourced } from "../../../../src/domain/panel/settings-view";
 import type { WorkspaceSettings } from "../../../../src/domain/workspace-settings";
 import { AdminButton, AdminForm, panelHref, ReadOnlyNote } from "../../components/admin-form";
-import { Ago, Badge, usd } from "../../components/format";
+import { Ago, Badge, usd, ExternalLink } from "../../components/format";
 import type { PanelView } from "../../view";
 import { RepositoryFields } from "./fields";
 import { RoutingRules } from "./list";
@@ -141,9 +141,9 @@ function PullRequests({ view, pulls }: { view: PanelView; pulls: RecentPullReque
       {pulls.map((pull) => (
         <li>
           {isWebUrl(pull.url) ? (
-            <a href={pull.url} rel="noopener noreferrer" target="_blank">
+            <ExternalLink href={pull.url}>
               {pull.url}
-            </a>
+            </ExternalLink>
           ) : (
             <code>{pull.url}</code>
           )}{" "}

@@ -9,7 +9,7 @@
 import type { Child } from "hono/jsx";
 import { MESSAGE_MAX_CHARS } from "../../../../src/domain/session-message";
 import type { PresentedEvent, PresentedExecution, SessionDetail } from "../../../session-history/present";
-import { Ago, Badge, duration, usd, withWorkspace } from "../../components/format";
+import { Ago, Badge, duration, usd, withWorkspace, ExternalLink } from "../../components/format";
 
 export interface SessionPageProps {
   detail: SessionDetail;
@@ -45,9 +45,7 @@ function PrLinks({ urls }: { urls: string[] }) {
       {urls.map((url, i) => (
         <>
           {i > 0 ? ", " : null}
-          <a href={url} rel="noreferrer noopener" target="_blank">
-            {url.replace(/^https?:\/\/(www\.)?github\.com\//, "")}
-          </a>
+          <ExternalLink href={url}>{url.replace(/^https?:\/\/(www\.)?github\.com\//, "")}</ExternalLink>
         </>
       ))}
     </>
