@@ -50,6 +50,15 @@ describe("the agent protocol", () => {
     for (const frame of frames) expect(parseEdgeMessage(JSON.stringify(frame))).toMatchObject({ ok: true, message: { type: frame.type } });
   });
 
+  it("keeps protocol 1 with the welcome's heartbeat: read when present, absent from an older edge", () => {
+    expect(PROTOCOL_VERSION).toBe(1);
+    const withHeartbeat = parseEdgeMessage(JSON.stringify({ type: "welcome", protocol: 1, agentId: "a", workspace: "org", heartbeatMs: 1_666 }));
+    expect(withHeartbeat).toEqual({ ok: true, message: { type: "welcome", protocol: 1, agentId: "a", workspace: "org", heartbeatMs: 1_666 } });
+    const olderEdge = parseEdgeMessage(JSON.stringify({ type: "welcome", protocol: 1, agentId: "a", workspace: "org" }));
+    expect(olderEdge.ok && olderEdge.message.type === "welcome" && olderEdge.message.heartbeatMs).toBeUndefined();
+    expect(parseEdgeMessage(JSON.stringify({ type: "welcome", protocol: 1, agentId: "a", workspace: "org", heartbeatMs: 0 })).ok).toBe(false);
+  });
+
   it.each([
     ["not JSON", "{nope", "not JSON"],
     ["an unknown type", JSON.stringify({ type: "task.explode" }), "type"],
