@@ -120,17 +120,19 @@ describe("a task the day's budget cannot pay for yet", () => {
     const second = await delegate(org, "Second task");
     expect(await statusOf(second)).toBe("waiting_for_budget");
 
-    // The alarm before midnight changes nothing: the day has not turned.
+    // The alarm before midnight changes nothing: the day has not turned. It re-arms for the day boundary.
     await runDurableObjectAlarm(workspace);
     await settle(second.stub);
     expect(await statusOf(second)).toBe("waiting_for_budget");
+    const rearmed = await runInDurableObject(workspace, (_instance, state) => state.storage.getAlarm());
+    expect(rearmed).not.toBeNull();
+    expect(rearmed!).toBeLessThanOrEqual(nextUtcMidnight(Date.now()));
 
     // Midnight (UTC): today's reservations become yesterday's, and the queue's wake-up is due.
     const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
-    await runInDurableObject(workspace, async (_instance, state) => {
+    await runInDurableObject(workspace, (_instance, state) => {
       state.storage.sql.exec(`UPDATE reservations SET day = ?`, yesterday);
       state.storage.sql.exec(`UPDATE budget_wake SET due_at = ?`, Date.now() - 1);
-      await state.storage.setAlarm(Date.now() + 60_000);
     });
     expect(await runDurableObjectAlarm(workspace)).toBe(true);
     await settle(second.stub);
@@ -205,6 +207,11 @@ describe("a task the day's budget cannot pay for yet", () => {
 
     const statuses = [await statusOf(second), await statusOf(third)].sort();
     expect(statuses).toEqual(["active", "waiting_for_budget"]);
+    // The one still waiting said so once, not again when the room it was told of was taken.
+    const loser = (await statusOf(second)) === "waiting_for_budget" ? second : third;
+    const waitingThoughts = (await activitiesOf(org, loser.agentSessionId)).filter((a) => a.content.body?.startsWith("Waiting for budget"));
+    expect(waitingThoughts).toHaveLength(1);
+    expect((await workspace.budgetWaiters()).waiters.map((w) => w.agentSessionId)).toEqual([loser.agentSessionId]);
     expect(await codegen.runs(cg.orgId)).toHaveLength(2);
     expect((await workspace.budgetStatus(LIMITS(5))).usedTodayUsd).toBeLessThanOrEqual(5);
   });
