@@ -96,8 +96,9 @@ describe("signing in with the admin key", () => {
     await expect(page.getByRole("alert").textContent()).resolves.toMatch(/Too many failed sign-ins.*Try again in \d+ s/);
     await h.screenshot(page, "auth-throttled");
 
-    // Once the block has passed, the right key signs in (and clears the record for the other tests).
-    await new Promise((resolve) => setTimeout(resolve, retryAfter * 1000));
+    // Once the block has passed (its end moved to now in local D1, rather than waited for), the right key signs in
+    // (and clears the record for the other tests).
+    await h.sql(`UPDATE sign_in_failures SET blocked_until = ${Date.now()}`);
     await submitKey(page, h.apiKey);
     expect(new URL(page.url()).pathname).toBe("/");
     await h.expectNoProblems(page);
