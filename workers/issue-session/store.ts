@@ -8,11 +8,12 @@ import { SCHEMA_STEPS } from "./schema";
 
 const D1_SYNC_DELAY_MS = 10_000;
 import type { NewAgentSession, NewPrompt, TimelineEntry } from "../../src/domain/session-intake";
+import type { SessionStatus } from "../../src/domain/session-status";
 
 
 
 
-export type SessionStatus = "pending" | "active" | "awaiting_input" | "ready" | "waiting_for_budget" | "complete" | "error" | "stopped";
+export type { SessionStatus };
 
 export interface AgentSessionRecord {
   id: string;

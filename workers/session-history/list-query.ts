@@ -8,10 +8,10 @@ import { z } from "zod";
 import { DAY_MS, EXECUTORS } from "../../src/db/queries/reports";
 import type { SessionCursor, SessionFilter } from "../../src/db/queries/session-history";
 import { KeysetCursorSchema } from "../keyset-cursor";
+import { SESSION_STATUSES } from "../../src/domain/session-status";
 
-/** What an IssueSession mirrors as a session's status. */
-export const SESSION_STATUSES = ["pending", "active", "awaiting_input", "ready", "waiting_for_budget", "complete", "error", "stopped"] as const;
-export const ENDED_STATUSES: ReadonlySet<string> = new Set(["complete", "error", "stopped"]);
+export { SESSION_STATUSES };
+
 export const MAX_PAGE = 100;
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;

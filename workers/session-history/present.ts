@@ -16,7 +16,7 @@ import {
 } from "../../src/db/queries/session-history";
 import { roundUsd } from "../../src/db/queries/reports";
 import type { Db } from "../../src/db/client";
-import { ENDED_STATUSES } from "./list-query";
+import { isEndedStatus } from "../../src/domain/session-status";
 
 export const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
@@ -138,7 +138,7 @@ export function summarize(session: AgentSessionRow, executions: ExecutionMetrics
     activities: { total: events.length, byKind, first: iso(events[0]?.createdAt ?? null), last: iso(events[events.length - 1]?.createdAt ?? null) },
     result: {
       status: session.status,
-      ended: ENDED_STATUSES.has(session.status),
+      ended: isEndedStatus(session.status),
       outcome: session.outcome ?? executions[executions.length - 1]?.outcome ?? null,
       error: session.error,
       summary: ending?.summary ?? null,

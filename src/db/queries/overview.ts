@@ -9,9 +9,8 @@ import type { Db } from "../client";
 import { agentSessions, executionMetrics } from "../schema";
 import { roundUsd, type PeriodFigures } from "./reports";
 import type { AgentSessionRow } from "./session-history";
+import { WORKING_SESSION_STATUSES } from "../../domain/session-status";
 
-/** The statuses of a session whose work is not over. */
-export const WORKING_STATUSES = ["pending", "ready", "active", "awaiting_input", "waiting_for_budget"] as const;
 
 export interface OverviewSessionRow extends AgentSessionRow {
   ranOn: string | null;
@@ -46,7 +45,7 @@ export async function listWorkingSessions(db: Db, workspaceId: string, limit = 2
   const rows = await db
     .select({ session: agentSessions, ...perSession })
     .from(agentSessions)
-    .where(and(eq(agentSessions.workspaceId, workspaceId), inArray(agentSessions.status, [...WORKING_STATUSES])))
+    .where(and(eq(agentSessions.workspaceId, workspaceId), inArray(agentSessions.status, WORKING_SESSION_STATUSES)))
     .orderBy(desc(agentSessions.updatedAt))
     .limit(limit)
     .all();

@@ -7,9 +7,7 @@
 import { and, desc, eq, gte, inArray, or, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { agentSessions, executionMetrics } from "../schema";
-
-/** Statuses of a session that has not ended. */
-export const OPEN_SESSION_STATUSES = ["pending", "active", "awaiting_input", "waiting_for_budget"] as const;
+import { WORKING_SESSION_STATUSES } from "../../domain/session-status";
 
 export type OpenSessionRow = Pick<
   typeof agentSessions.$inferSelect,
@@ -54,7 +52,7 @@ export function openSessionsSelect(db: Db, query: OpenSessionsQuery) {
         eq(agentSessions.workspaceId, query.workspaceId),
         gte(agentSessions.createdAt, query.sinceMs),
         or(eq(agentSessions.repositoryId, query.repositoryId), eq(agentSessions.repositoryName, query.repositoryName)),
-        inArray(agentSessions.status, [...OPEN_SESSION_STATUSES]),
+        inArray(agentSessions.status, WORKING_SESSION_STATUSES),
       ),
     )
     .orderBy(desc(agentSessions.createdAt))

@@ -7,12 +7,13 @@ import { listRepositories } from "../../../src/db/queries/repositories";
 import { listSessionPage, type SessionListRow } from "../../../src/db/queries/session-history";
 import { factory } from "../../factory";
 import { encodeKeysetCursor } from "../../keyset-cursor";
-import { describeQueryProblems, ENDED_STATUSES, SessionListQuerySchema, sessionFilter } from "../../session-history/list-query";
+import { describeQueryProblems, SessionListQuerySchema, sessionFilter } from "../../session-history/list-query";
 import { loadSessionDetail } from "../../session-history/present";
 import { LOG_STREAM } from "../../routes/api/sessions";
 import { FILTER_FIELDS, SessionsList, type FilterValues } from "./sessions/list";
 import { SessionNotFound, SessionPage, SessionStarting, STARTING_RETRIES } from "./sessions/detail";
 import { NoWorkspace } from "../components/admin-form";
+import { isEndedStatus } from "../../../src/domain/session-status";
 
 const PAGE_SIZE = 50;
 
@@ -69,7 +70,7 @@ export const sessionPages = factory
     }
     // An ended session's log is followed only for the moments its last entries may still be on their way to D1.
     const endedAt = detail.session.endedAt ? Date.parse(detail.session.endedAt) : null;
-    const live = !ENDED_STATUSES.has(detail.session.status) || endedAt === null || Date.now() - endedAt < 6 * LOG_STREAM.endedQuietMs;
+    const live = !isEndedStatus(detail.session.status) || endedAt === null || Date.now() - endedAt < 6 * LOG_STREAM.endedQuietMs;
     return c.render(<SessionPage detail={detail} workspaceId={workspaceId} several={several} live={live} />, {
       title: detail.session.issueIdentifier ?? "Session",
       nav: "sessions",

@@ -26,8 +26,9 @@ import type { Db } from "../../../src/db/client";
 import { factory } from "../../factory";
 import { validate } from "../../validation";
 import { encodeKeysetCursor } from "../../keyset-cursor";
-import { ENDED_STATUSES, SessionListQuerySchema, sessionFilter } from "../../session-history/list-query";
+import { SessionListQuerySchema, sessionFilter } from "../../session-history/list-query";
 import { loadSessionDetail, presentEvent, presentSession } from "../../session-history/present";
+import { isEndedStatus } from "../../../src/domain/session-status";
 
 export { SESSION_STATUSES } from "../../session-history/list-query";
 
@@ -93,7 +94,7 @@ function logStream(db: Db, workspaceId: string, sessionId: string, start: EventP
             lastEventAt = last.createdAt;
             // A full batch means more may be waiting: the next read polls at once.
             pollNow = poll.events.length === LOG_STREAM.batch;
-          } else if (ENDED_STATUSES.has(poll.session.status)) {
+          } else if (isEndedStatus(poll.session.status)) {
             const lastActivity = Math.max(lastEventAt ?? 0, poll.session.endedAt ?? poll.session.updatedAt);
             if (now - lastActivity >= LOG_STREAM.endedQuietMs) {
               return finish(controller, `event: end\ndata: ${JSON.stringify({ reason: "session ended", status: poll.session.status })}\n\n`);
@@ -151,7 +152,7 @@ export const sessionRoutes = factory
     if (!(c.req.header("accept") ?? "").includes("text/event-stream")) {
       return c.json({ events: (await listSessionEvents(db, workspaceId, id, { after: start })).map(presentEvent) });
     }
-    if (start && ENDED_STATUSES.has(session.status) && Date.now() - (session.endedAt ?? session.updatedAt) >= LOG_STREAM.endedQuietMs) {
+    if (start && isEndedStatus(session.status) && Date.now() - (session.endedAt ?? session.updatedAt) >= LOG_STREAM.endedQuietMs) {
       // An ended session with nothing after the client's last event: 204 tells an EventSource not to reconnect again.
       const rest = await listSessionEvents(db, workspaceId, id, { after: start, limit: 1 });
       if (rest.length === 0) return c.body(null, 204);
