@@ -16,10 +16,10 @@ import type {
   IssueWebhook,
 } from "../linear/webhook-schemas";
 import type { AgentActivityContent } from "../linear/linear-api";
-import type { JobSpec } from "./jobs";
-import { RUN_LOCALLY, STOPPED_NOTHING_RUNNING, acknowledgement, NO_ISSUE_MESSAGE, promptNoted } from "./messages";
+import type { JobSpec } from "./job-specs";
+import { RUN_LOCALLY, STOPPED_NOTHING_RUNNING, acknowledgement, NO_ISSUE_MESSAGE, promptNoted } from "./linear-copy";
 
-export type { JobSpec } from "./jobs";
+export type { JobSpec } from "./job-specs";
 
 /** Where the session's current execution stands, as far as a follow-up or a stop cares. */
 export interface ExecutionFacts {

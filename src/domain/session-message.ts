@@ -8,7 +8,7 @@
  * conversation there stays whole.
  */
 import type { AgentSessionEvent } from "../linear/webhook-schemas";
-import type { JobSpec } from "./jobs";
+import type { JobSpec } from "./job-specs";
 import type { Principal } from "./panel/access";
 import { planDelivery, type ExecutionFacts, type IntakePlan } from "./session-intake";
 

@@ -12,8 +12,8 @@
 import { DurableObject } from "cloudflare:workers";
 import { readConfig, type EdgeConfig } from "../../src/config";
 import { createDb, type Db } from "../../src/db/client";
-import { activityJob } from "../../src/domain/jobs";
-import { RETRYING, STOPPED_NOTHING_RUNNING } from "../../src/domain/messages";
+import { activityJob } from "../../src/domain/job-specs";
+import { RETRYING, STOPPED_NOTHING_RUNNING } from "../../src/domain/linear-copy";
 import { planDelivery, type IntakePlan, type SessionDelivery } from "../../src/domain/session-intake";
 import { panelPromptId, planPanelMessage, type PanelMessage } from "../../src/domain/session-message";
 import { createLogger, describeError, type Logger } from "../../src/log";

@@ -3,11 +3,11 @@
  * is settled (budget and success rate) and when a local task waits with no
  * agent online. Raising is idempotent per period; failures are only logged.
  */
-import { agentsOfflineAlert, budgetAlert, successRateAlert } from "../../src/domain/alerts";
+import { agentsOfflineAlert, budgetAlert, successRateAlert } from "../../src/domain/alert-rules";
 import type { EffectiveSettings } from "../../src/domain/workspace-settings";
 import { outcomesSince } from "../../src/db/queries/metrics";
 import { describeError } from "../../src/log";
-import { raiseAlert } from "../alerts";
+import { raiseAlert } from "../raise-alert";
 import type { JobContext } from "./jobs";
 
 export async function checkBudgetAndSuccess(ctx: JobContext, settings: EffectiveSettings): Promise<void> {

@@ -6,8 +6,8 @@
  * that says why nothing starts.
  */
 import type { ReserveResult } from "../../src/domain/budget";
-import { activityJob } from "../../src/domain/jobs";
-import { budgetRefused, budgetWaiting, executorChosen, noExecutorMessage } from "../../src/domain/messages";
+import { activityJob } from "../../src/domain/job-specs";
+import { budgetRefused, budgetWaiting, executorChosen, noExecutorMessage } from "../../src/domain/linear-copy";
 import type { JobContext } from "./jobs";
 import type { ExecutionPlan } from "./orchestrate";
 

@@ -13,7 +13,7 @@
 import { buildCodegenPrompt, branchNameFor, runMetadata } from "../../src/codegen/prompt";
 import { classifyRunStatus } from "../../src/codegen/status";
 import { createMayHaveLanded, nextCloudCreateStep } from "../../src/domain/cloud-create";
-import { activityJob, type JobSpec } from "../../src/domain/jobs";
+import { activityJob, type JobSpec } from "../../src/domain/job-specs";
 import {
   cloudCouldNotStart,
   cloudFailed,
@@ -26,7 +26,7 @@ import {
   cloudTimedOut,
   cloudTimedOutAsk,
   STOPPED_NOTHING_RUNNING,
-} from "../../src/domain/messages";
+} from "../../src/domain/linear-copy";
 import { describeError } from "../../src/log";
 import { loadWorkspaceSettings } from "../../src/db/queries/settings";
 import { effectiveSettings } from "../../src/domain/workspace-settings";

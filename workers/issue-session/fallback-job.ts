@@ -5,8 +5,8 @@
  * why, and the next attempt started. Recorded in the timeline; never silent.
  */
 import { worstCase } from "../../src/domain/cost-estimate";
-import { activityJob, type JobSpec } from "../../src/domain/jobs";
-import { budgetRefused, fallingBack } from "../../src/domain/messages";
+import { activityJob, type JobSpec } from "../../src/domain/job-specs";
+import { budgetRefused, fallingBack } from "../../src/domain/linear-copy";
 import { budgetLimitsFor, effectiveSettings } from "../../src/domain/workspace-settings";
 import { loadWorkspaceSettings } from "../../src/db/queries/settings";
 import type { JobContext, JobOutcome } from "./jobs";

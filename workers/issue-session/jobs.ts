@@ -10,10 +10,10 @@
 import { backoffDelay } from "../../src/domain/backoff";
 import { startedStateToMoveTo } from "../../src/domain/issue-start";
 import { noRepositoryMessage, routeIssue } from "../../src/domain/routing";
-import { routedMessage } from "../../src/domain/messages";
+import { routedMessage } from "../../src/domain/linear-copy";
 import { applyPlan } from "./apply-plan";
 import { planExecution } from "./orchestrate";
-import { activityJob, type JobSpec, type LinearCommentPayload } from "../../src/domain/jobs";
+import { activityJob, type JobSpec, type LinearCommentPayload } from "../../src/domain/job-specs";
 import type { EdgeConfig } from "../../src/config";
 import type { Db } from "../../src/db/client";
 import { listRepositories } from "../../src/db/queries/repositories";

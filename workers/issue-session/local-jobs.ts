@@ -5,7 +5,7 @@
  * Text becomes thoughts; tool calls are batched into one ephemeral action
  * every few seconds, so a long run does not spend Linear's API budget.
  */
-import { activityJob, type JobSpec } from "../../src/domain/jobs";
+import { activityJob, type JobSpec } from "../../src/domain/job-specs";
 import {
   localContinuing,
   localFailed,
@@ -18,7 +18,7 @@ import {
   localStopped,
   localSucceeded,
   STOPPED_NOTHING_RUNNING,
-} from "../../src/domain/messages";
+} from "../../src/domain/linear-copy";
 import { branchNameFor } from "../../src/codegen/prompt";
 import type { FollowUpRequest, StartRequest, StopRequest } from "../../src/domain/executor";
 import type { TaskSpec } from "../../src/protocol/messages";
@@ -28,7 +28,7 @@ import { shouldPostRequeueNotice, type RequeueNotice } from "../../src/domain/ta
 import { checkAgentsOffline } from "./alert-checks";
 import type { LocalTaskUpdate } from "../workspace/local-agent-hub";
 import type { JobContext, JobOutcome } from "./jobs";
-import type { ExecutionRecord, JobRecord } from "./store";
+import type { JobRecord } from "./store";
 
 type Payload<K extends JobSpec["kind"]> = Extract<JobSpec, { kind: K }>["payload"];
 
@@ -279,8 +279,4 @@ export async function stopLocal(ctx: JobContext, request: StopRequest): Promise<
     ctx.store.enqueueJob(activityJob(agentSessionId, { type: "response", body: "Stopped before any local agent started on it." }), now);
   });
   return { kind: "done" };
-}
-
-export function isLocal(exec: ExecutionRecord | null): boolean {
-  return exec?.executor === "local";
 }

@@ -3,7 +3,7 @@
  * Keyed by attempt and resume, so a replayed job (alarms fire at least once)
  * writes the same row again rather than a second one.
  */
-import type { JobSpec } from "../../src/domain/jobs";
+import type { JobSpec } from "../../src/domain/job-specs";
 import { cloudRunCost } from "../../src/domain/cloud-cost";
 import { recordExecutionMetrics } from "../../src/db/queries/metrics";
 import { loadWorkspaceSettings } from "../../src/db/queries/settings";

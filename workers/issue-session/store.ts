@@ -3,7 +3,7 @@
  * docs/storage.md. All writes for one delivery happen inside one
  * `transactionSync`, so a delivery has its whole effect or none.
  */
-import { laneOf, type JobKind, type JobSpec } from "../../src/domain/jobs";
+import { laneOf, type JobKind, type JobSpec } from "../../src/domain/job-specs";
 import { SCHEMA_STEPS } from "./schema";
 
 const D1_SYNC_DELAY_MS = 10_000;
@@ -586,14 +586,6 @@ export class IssueSessionStore {
   /** Finished jobs are history; keep a day of them for inspection, then drop them. */
   pruneFinishedJobs(before: number): void {
     this.#sql.exec(`DELETE FROM jobs WHERE state != 'pending' AND finished_at < ?`, before);
-  }
-
-  jobCounts(): Record<string, number> {
-    const counts: Record<string, number> = {};
-    for (const row of this.#sql.exec(`SELECT state, COUNT(*) AS n FROM jobs GROUP BY state`).toArray()) {
-      counts[String(row.state)] = Number(row.n);
-    }
-    return counts;
   }
 
   /** Jobs as plain data for inspection: payloads stay JSON text so they cross RPC unchanged. */

@@ -1,7 +1,7 @@
 import { and, desc, eq } from "drizzle-orm";
 import type { Db } from "../client";
 import { alerts } from "../schema";
-import type { Alert } from "../../domain/alerts";
+import type { Alert } from "../../domain/alert-rules";
 
 export type AlertRow = typeof alerts.$inferSelect;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { acknowledgement, NO_ISSUE_MESSAGE, promptNoted, STOPPED_NOTHING_RUNNING } from "../../../src/domain/messages";
+import { acknowledgement, NO_ISSUE_MESSAGE, promptNoted, STOPPED_NOTHING_RUNNING } from "../../../src/domain/linear-copy";
 import { planDelivery, type IntakeFacts, type IntakePlan, type SessionDelivery } from "../../../src/domain/session-intake";
 import type { AgentSessionEvent, AppUserNotification, CommentWebhook, IssueWebhook } from "../../../src/linear/webhook-schemas";
 import {

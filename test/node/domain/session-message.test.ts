@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { promptNoted } from "../../../src/domain/messages";
+import { promptNoted } from "../../../src/domain/linear-copy";
 import { messageAuthor, panelPromptId, planPanelMessage, promptedEvent, type MessageFacts, type MessagePlan, type PanelMessage } from "../../../src/domain/session-message";
 import type { ExecutionFacts } from "../../../src/domain/session-intake";
 import { AgentSessionEventSchema } from "../../../src/linear/webhook-schemas";

@@ -7,9 +7,9 @@
  */
 import { loadWorkspaceSettings } from "../../../src/db/queries/settings";
 import { recordAudit } from "../../../src/db/queries/audit";
-import { testAlert } from "../../../src/domain/alerts";
+import { testAlert } from "../../../src/domain/alert-rules";
 import { effectiveSettings } from "../../../src/domain/workspace-settings";
-import { raiseAlert } from "../../alerts";
+import { raiseAlert } from "../../raise-alert";
 import { factory } from "../../factory";
 
 export const alertRoutes = factory.createApp().post("/test", async (c) => {

@@ -10,7 +10,7 @@ import { deadLetterRoutes } from "./dead-letters";
 import { issueRoutes } from "./issues";
 import { repositoryRoutes } from "./repositories";
 import { reportRoutes } from "./reports";
-import { sessionActionRoutes } from "./session-actions";
+import { sessionRoutes } from "./sessions";
 import { workspaceRoutes } from "./workspaces";
 
 /** The JSON API: the admin key as a bearer (or a panel sign-in), and a workspace resolved for the routes that act on one. */
@@ -24,7 +24,7 @@ const scoped = factory
   .route("/config", configRoutes)
   .route("/audit", auditRoutes)
   .route("/alerts", alertRoutes)
-  .route("/sessions", sessionActionRoutes)
+  .route("/sessions", sessionRoutes)
   .route("/issues", issueRoutes)
   .route("/", reportRoutes);
 

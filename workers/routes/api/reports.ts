@@ -2,8 +2,7 @@
  * What the work cost and how it went: `GET /api/cost-report` (the contract in
  * DESIGN.md, "The external contract") and `GET /api/stats`. Both read
  * `execution_metrics` only, a run attempt per row, the day or period decided
- * by when the run started (UTC). The sessions API is mounted here too, so the
- * API index mounts one router for all of reporting.
+ * by when the run started (UTC).
  */
 import { z } from "zod";
 import { loadWorkspaceSettings } from "../../../src/db/queries/settings";
@@ -12,7 +11,6 @@ import { costReportCsv, costReportFileName } from "../../../src/domain/cost-repo
 import { COST_REPORT_GROUPINGS, DAY_MS, STATS_PERIODS, costReport, stats, type StatsPeriod } from "../../../src/db/queries/reports";
 import { factory } from "../../factory";
 import { validate } from "../../validation";
-import { sessionRoutes } from "./sessions";
 
 /** A longer range is refused rather than answered with thousands of days. */
 export const MAX_REPORT_DAYS = 731;
@@ -75,5 +73,4 @@ export const reportRoutes = factory
   .get("/stats", validate("query", StatsQuerySchema), async (c) => {
     const { period, end } = c.req.valid("query");
     return c.json(await stats(c.var.db, { workspaceId: c.var.workspaceId, period, end: end ? Date.parse(end) : Date.now() }));
-  })
-  .route("/sessions", sessionRoutes);
+  });

@@ -20,17 +20,17 @@ import {
   pollSession,
   type EventPosition,
   type TimelineEvent,
-} from "../../../src/db/queries/session-history";
-import { describeError, type Logger } from "../../../src/log";
-import type { Db } from "../../../src/db/client";
-import { factory } from "../../factory";
-import { validate } from "../../validation";
-import { encodeKeysetCursor } from "../../keyset-cursor";
-import { SessionListQuerySchema, sessionFilter } from "../../session-history/list-query";
-import { loadSessionDetail, presentEvent, presentSession } from "../../session-history/present";
-import { isEndedStatus } from "../../../src/domain/session-status";
+} from "../../../../src/db/queries/session-history";
+import { describeError, type Logger } from "../../../../src/log";
+import type { Db } from "../../../../src/db/client";
+import { factory } from "../../../factory";
+import { validate } from "../../../validation";
+import { encodeKeysetCursor } from "../../../keyset-cursor";
+import { SessionListQuerySchema, sessionFilter } from "../../../session-history/list-query";
+import { loadSessionDetail, presentEvent, presentSession } from "../../../session-history/present";
+import { isEndedStatus } from "../../../../src/domain/session-status";
 
-export { SESSION_STATUSES } from "../../session-history/list-query";
+export { SESSION_STATUSES } from "../../../session-history/list-query";
 
 /** Live log timing. */
 export const LOG_STREAM = {
@@ -118,7 +118,7 @@ function logStream(db: Db, workspaceId: string, sessionId: string, start: EventP
   });
 }
 
-export const sessionRoutes = factory
+export const sessionReadRoutes = factory
   .createApp()
   .get("/", validate("query", SessionListQuerySchema), async (c) => {
     const query = c.req.valid("query");

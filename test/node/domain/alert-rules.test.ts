@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { agentsOfflineAlert, budgetAlert, successRateAlert, testAlert, webhookBody } from "../../../src/domain/alerts";
+import { agentsOfflineAlert, budgetAlert, successRateAlert, testAlert, webhookBody } from "../../../src/domain/alert-rules";
 
 describe("budgetAlert", () => {
   it.each([

@@ -6,7 +6,7 @@
  */
 import type { Db } from "../src/db/client";
 import { claimAlert, finishAlert } from "../src/db/queries/alerts";
-import { webhookBody, type Alert } from "../src/domain/alerts";
+import { webhookBody, type Alert } from "../src/domain/alert-rules";
 import { describeError, type Logger } from "../src/log";
 
 /** What became of one alert: already raised this period, recorded without a webhook, or the webhook's answer. */

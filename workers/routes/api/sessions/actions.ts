@@ -6,13 +6,13 @@
  */
 import { and, eq } from "drizzle-orm";
 import { z } from "zod";
-import { recordAudit } from "../../../src/db/queries/audit";
-import { agentSessions } from "../../../src/db/schema";
-import { MESSAGE_MAX_CHARS, messageAuthor } from "../../../src/domain/session-message";
-import type { Db } from "../../../src/db/client";
-import { issueSessionName } from "../../webhook-dispatch";
-import { factory } from "../../factory";
-import { validate } from "../../validation";
+import { recordAudit } from "../../../../src/db/queries/audit";
+import { agentSessions } from "../../../../src/db/schema";
+import { MESSAGE_MAX_CHARS, messageAuthor } from "../../../../src/domain/session-message";
+import type { Db } from "../../../../src/db/client";
+import { issueSessionName } from "../../../webhook-dispatch";
+import { factory } from "../../../factory";
+import { validate } from "../../../validation";
 
 const IdParamSchema = z.object({ id: z.string().min(1).max(200) });
 
