@@ -10,8 +10,10 @@ import { sha256Hex } from "../src/crypto/hash";
 import type { Db } from "../src/db/client";
 import { findWorkspace } from "../src/db/queries/workspaces";
 import type { AppEnv } from "./env";
+import type { CodegenCredentialRef } from "./objects/contracts";
+import { codegenGateName } from "./objects/stubs";
 
-export type CodegenCredentialRef = { source: "default" } | { source: "workspace"; workspaceId: string };
+export type { CodegenCredentialRef };
 
 export interface CodegenCredential {
   ref: CodegenCredentialRef;
@@ -44,5 +46,5 @@ async function defaultCodegenCredential(env: AppEnv): Promise<CodegenCredential 
 
 async function withGate(ref: CodegenCredentialRef, orgId: number, apiToken: string): Promise<CodegenCredential> {
   const tokenHash = (await sha256Hex(apiToken)).slice(0, 16);
-  return { ref, orgId, apiToken, gateName: `codegen:${orgId}:${tokenHash}` };
+  return { ref, orgId, apiToken, gateName: codegenGateName(orgId, tokenHash) };
 }

@@ -1,17 +1,17 @@
-import type { CodegenGate } from "./durable-objects/codegen-gate";
-import type { IssueSession } from "./durable-objects/issue-session";
-import type { Workspace } from "./durable-objects/workspace";
+import type { CodegenGateRpc, IssueSessionRpc, WorkspaceRpc } from "./objects/contracts";
 
 /**
  * Bindings and configuration of the Worker and its Durable Objects. The vars
  * come from wrangler.toml (their generated types are in env.d.ts); secrets are
  * set with `wrangler secret put` and may be absent on a fresh install, so they
- * are optional here and checked where they are used.
+ * are optional here and checked where they are used. The Durable Object
+ * namespaces are typed by their contracts (workers/objects/contracts.ts), not
+ * their classes, so reaching an object never imports its code.
  */
 export interface AppEnv extends Omit<Env, "ISSUE_SESSION" | "WORKSPACE" | "CODEGEN_GATE"> {
-  ISSUE_SESSION: DurableObjectNamespace<IssueSession>;
-  WORKSPACE: DurableObjectNamespace<Workspace>;
-  CODEGEN_GATE: DurableObjectNamespace<CodegenGate>;
+  ISSUE_SESSION: DurableObjectNamespace<IssueSessionRpc>;
+  WORKSPACE: DurableObjectNamespace<WorkspaceRpc>;
+  CODEGEN_GATE: DurableObjectNamespace<CodegenGateRpc>;
   LINEAR_WEBHOOK_SECRET?: string;
   LINEAR_CLIENT_ID?: string;
   LINEAR_CLIENT_SECRET?: string;

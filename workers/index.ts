@@ -1,7 +1,7 @@
 import { app } from "./app";
 
-export { CodegenGate } from "./durable-objects/codegen-gate";
-export { IssueSession } from "./durable-objects/issue-session";
-export { Workspace } from "./durable-objects/workspace";
+export { CodegenGate } from "./objects/codegen-gate/codegen-gate";
+export { IssueSession } from "./objects/issue-session/issue-session";
+export { Workspace } from "./objects/workspace/workspace";
 
 export default app;

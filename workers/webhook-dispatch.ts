@@ -7,13 +7,8 @@ import type { Db } from "../src/db/client";
 import { recordAudit } from "../src/db/queries/audit";
 import type { LinearWebhook } from "../src/linear/webhook-schemas";
 import type { AppEnv } from "./env";
-import type { HandoffResult } from "./durable-objects/issue-session";
-
-/** The IssueSession name for an issue, or for a session that has no issue. */
-export function issueSessionName(organizationId: string, issueId: string | null | undefined, agentSessionId?: string): string {
-  if (issueId) return `${organizationId}:${issueId}`;
-  return `${organizationId}:session:${agentSessionId ?? "unknown"}`;
-}
+import type { HandoffResult } from "./objects/contracts";
+import { issueSessionName, issueSessionStub, workspaceStub } from "./objects/stubs";
 
 export async function dispatchLinearWebhook(env: AppEnv, db: Db, event: LinearWebhook, deliveryId: string | null): Promise<HandoffResult> {
   const organizationId = event.organizationId;
@@ -33,7 +28,7 @@ export async function dispatchLinearWebhook(env: AppEnv, db: Db, event: LinearWe
       return handOff(issueSessionName(organizationId, event.notification.issueId), event);
     case "OAuthApp": {
       if (event.action !== "revoked") return { outcome: "ignored", reason: `OAuthApp ${event.action} needs no action` };
-      const workspace = env.WORKSPACE.get(env.WORKSPACE.idFromName(organizationId));
+      const workspace = workspaceStub(env, organizationId);
       await workspace.revoke(organizationId, "Linear reported the app was revoked");
       return { outcome: "accepted" };
     }
@@ -55,6 +50,6 @@ function toIssueSession(
   event: Extract<LinearWebhook, { type: "AgentSessionEvent" | "Issue" | "Comment" | "AppUserNotification" }>,
   deliveryId: string | null,
 ): Promise<HandoffResult> {
-  const stub = env.ISSUE_SESSION.get(env.ISSUE_SESSION.idFromName(objectName));
+  const stub = issueSessionStub(env, objectName);
   return stub.receiveWebhook({ objectName, organizationId, deliveryId, receivedAt: Date.now(), event });
 }

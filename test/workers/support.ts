@@ -7,7 +7,7 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env as untypedEnv, exports } from "cloudflare:workers";
 import { inject } from "vitest";
 import { signLinearPayload } from "../../src/linear/webhook-signature";
-import type { IssueSessionSnapshot } from "../../workers/durable-objects/issue-session";
+import type { IssueSessionSnapshot } from "../../workers/objects/contracts";
 import type { AppEnv } from "../../workers/env";
 
 /** The test pool's env with the Durable Object namespaces typed (the generated Env cannot know their classes). */

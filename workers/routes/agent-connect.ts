@@ -7,6 +7,7 @@
 import { sha256Hex } from "../../src/crypto/hash";
 import { findLiveAgentTokenByHash, touchAgentToken } from "../../src/db/queries/agent-tokens";
 import { factory } from "../factory";
+import { workspaceStub } from "../objects/stubs";
 
 export const agentConnectRoutes = factory.createApp().get("/", async (c) => {
   const match = /^Bearer\s+(.+)$/i.exec((c.req.header("authorization") ?? "").trim());
@@ -20,6 +21,6 @@ export const agentConnectRoutes = factory.createApp().get("/", async (c) => {
   headers.delete("authorization");
   headers.set("x-cyrus-agent-token-id", token.id);
   headers.set("x-cyrus-workspace-id", token.workspaceId);
-  const workspace = c.env.WORKSPACE.get(c.env.WORKSPACE.idFromName(token.workspaceId));
+  const workspace = workspaceStub(c.env, token.workspaceId);
   return workspace.fetch(new Request(c.req.raw.url, { method: "GET", headers }));
 });

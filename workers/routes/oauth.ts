@@ -11,6 +11,7 @@ import { buildAuthorizeUrl, createPkcePair, exchangeAuthorizationCode } from "..
 import { describeError } from "../../src/log";
 import { factory } from "../factory";
 import { htmlPage } from "./html-page";
+import { workspaceStub } from "../objects/stubs";
 
 const STATE_PROBLEMS = {
   unknown: "This install link is not one we issued. Start again from /oauth/linear/authorize.",
@@ -76,7 +77,7 @@ export const oauthRoutes = factory
       return c.html(htmlPage("Could not finish the install", `Linear did not tell us who the app is: ${describeError(err)}`), 502);
     }
     const organization = viewer.organization;
-    const workspace = c.env.WORKSPACE.get(c.env.WORKSPACE.idFromName(organization.id));
+    const workspace = workspaceStub(c.env, organization.id);
     await workspace.install({
       organizationId: organization.id,
       name: organization.name,

@@ -17,8 +17,9 @@ import type { EdgeConfig } from "../../../src/config";
 import type { Db } from "../../../src/db/client";
 import { describeError } from "../../../src/log";
 import { resolveCodegenCredential } from "../../codegen-credentials";
-import type { AgentsStatus } from "../../durable-objects/workspace";
+import type { AgentsStatus } from "../../objects/contracts";
 import type { AppEnv } from "../../env";
+import { codegenGateStub, workspaceStub } from "../../objects/stubs";
 
 export interface OverviewDeps {
   env: AppEnv;
@@ -50,7 +51,7 @@ export interface ExecutorsData {
 
 export async function loadExecutors({ env, db, workspaceId }: OverviewDeps): Promise<ExecutorsData> {
   const now = Date.now();
-  const agentsPromise = env.WORKSPACE.get(env.WORKSPACE.idFromName(workspaceId))
+  const agentsPromise = workspaceStub(env, workspaceId)
     .agentsStatus()
     .then((agents) => ({ agents, agentsError: null }))
     .catch((error: unknown) => ({ agents: null, agentsError: describeError(error) }));
@@ -58,7 +59,7 @@ export async function loadExecutors({ env, db, workspaceId }: OverviewDeps): Pro
     try {
       const credential = await resolveCodegenCredential(env, db, workspaceId);
       if (!credential) return { configured: false, source: null, orgId: null, gate: null, error: null };
-      const gate = await env.CODEGEN_GATE.get(env.CODEGEN_GATE.idFromName(credential.gateName)).status();
+      const gate = await codegenGateStub(env, credential.gateName).status();
       return { configured: true, source: credential.ref.source, orgId: credential.orgId, gate, error: null };
     } catch (error) {
       return { configured: false, source: null, orgId: null, gate: null, error: describeError(error) };
@@ -98,7 +99,7 @@ export async function loadWeek({ env, db, config, workspaceId }: OverviewDeps): 
   const limits = budgetLimitsFor(config, stored, null);
   const [figures, ledger] = await Promise.all([
     periodCounts(db, workspaceId, now - 7 * DAY_MS, now),
-    env.WORKSPACE.get(env.WORKSPACE.idFromName(workspaceId)).budgetStatus(limits),
+    workspaceStub(env, workspaceId).budgetStatus(limits),
   ]);
   const maxCostPerDayUsd = effectiveSettings(config, stored).maxCostPerDayUsd ?? null;
   return {

@@ -10,6 +10,7 @@ import { insertAgentToken, listAgentTokens, revokeAgentToken } from "../../../sr
 import { recordAudit } from "../../../src/db/queries/audit";
 import { factory } from "../../factory";
 import { validate } from "../../validation";
+import { workspaceStub } from "../../objects/stubs";
 
 /** A recognisable prefix, so a leaked token is easy to spot in a scan. */
 export const AGENT_TOKEN_PREFIX = "cyrus_agent_";
@@ -45,6 +46,6 @@ export const agentTokenRoutes = factory
     if (!(await revokeAgentToken(db, workspaceId, id, Date.now()))) return c.json({ error: "no such live agent token" }, 404);
     await recordAudit(db, { workspaceId, actor: c.var.actor, action: "agent_token.revoked", details: { id } });
     // The hub closes every connection opened with the token; D1 already refuses it for new ones.
-    await c.env.WORKSPACE.get(c.env.WORKSPACE.idFromName(workspaceId)).revokeAgentToken(id);
+    await workspaceStub(c.env, workspaceId).revokeAgentToken(id);
     return c.body(null, 204);
   });

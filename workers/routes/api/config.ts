@@ -19,6 +19,7 @@ import { describeError } from "../../../src/log";
 import { resolveCodegenCredential } from "../../codegen-credentials";
 import { factory } from "../../factory";
 import { validate } from "../../validation";
+import { workspaceStub } from "../../objects/stubs";
 
 const ConfigChangeSchema = WorkspaceSettingsSchema.extend({
   codegen: z.strictObject({ orgId: z.number().int().positive(), apiToken: z.string().trim().min(8).max(500) }).nullable().optional(),
@@ -58,7 +59,7 @@ export const configRoutes = factory
     });
     // A raised limit may make room for tasks waiting for budget: they start now, in the order they arrived.
     try {
-      await c.env.WORKSPACE.get(c.env.WORKSPACE.idFromName(workspaceId)).recheckBudgetWaiters();
+      await workspaceStub(c.env, workspaceId).recheckBudgetWaiters();
     } catch (error) {
       c.var.log.warn("could not ask the workspace to recheck its budget queue", { error: describeError(error) });
     }

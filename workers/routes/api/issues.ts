@@ -11,7 +11,7 @@ import { parseIssueIdentifier } from "../../../src/domain/panel/issue-identifier
 import { classifyLinearError } from "../../../src/linear/errors";
 import type { LinearApi } from "../../../src/linear/linear-api";
 import { factory } from "../../factory";
-import { LinearAccessProvider, type LinearAccess } from "../../issue-session/linear-access";
+import { LinearAccessProvider, type LinearAccess } from "../../objects/issue-session/linear-access";
 import { validate } from "../../validation";
 
 const DelegateParamSchema = z.object({

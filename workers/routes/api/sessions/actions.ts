@@ -10,7 +10,7 @@ import { recordAudit } from "../../../../src/db/queries/audit";
 import { agentSessions } from "../../../../src/db/schema";
 import { MESSAGE_MAX_CHARS, messageAuthor } from "../../../../src/domain/session-message";
 import type { Db } from "../../../../src/db/client";
-import { issueSessionName } from "../../../webhook-dispatch";
+import { issueSessionName, issueSessionStub } from "../../../objects/stubs";
 import { factory } from "../../../factory";
 import { validate } from "../../../validation";
 
@@ -40,7 +40,7 @@ export const sessionActionRoutes = factory
     const { id } = c.req.valid("param");
     const target = await sessionObject(c, id);
     if (!target) return c.json({ error: "no such session" }, 404);
-    const result = await c.env.ISSUE_SESSION.get(c.env.ISSUE_SESSION.idFromName(target.name)).stopSession(id);
+    const result = await issueSessionStub(c.env, target.name).stopSession(id);
     if (result.ok) {
       await recordAudit(c.var.db, { workspaceId: c.var.workspaceId, actor: c.var.actor, action: "session.stopped", details: { sessionId: id, issue: target.issueIdentifier, result: result.message } });
     }
@@ -50,7 +50,7 @@ export const sessionActionRoutes = factory
     const { id } = c.req.valid("param");
     const target = await sessionObject(c, id);
     if (!target) return c.json({ error: "no such session" }, 404);
-    const result = await c.env.ISSUE_SESSION.get(c.env.ISSUE_SESSION.idFromName(target.name)).retrySession(id);
+    const result = await issueSessionStub(c.env, target.name).retrySession(id);
     if (result.ok) {
       await recordAudit(c.var.db, { workspaceId: c.var.workspaceId, actor: c.var.actor, action: "session.retried", details: { sessionId: id, issue: target.issueIdentifier } });
     }
@@ -62,7 +62,7 @@ export const sessionActionRoutes = factory
     const target = await sessionObject(c, id);
     if (!target) return c.json({ error: "no such session" }, 404);
     const messageId = input.id ?? crypto.randomUUID();
-    const result = await c.env.ISSUE_SESSION.get(c.env.ISSUE_SESSION.idFromName(target.name)).sendMessage({
+    const result = await issueSessionStub(c.env, target.name).sendMessage({
       id: messageId,
       agentSessionId: id,
       body: input.body,

@@ -6,16 +6,17 @@
  * here, before the session's transaction; the reservation itself is one
  * synchronous transaction in the Workspace object.
  */
-import { dailyLimitOf, type BudgetLimits } from "../../src/domain/budget";
-import { estimateCost, worstCase, type RunRecord } from "../../src/domain/cost-estimate";
-import { selectExecutor, type ExecutorDecision } from "../../src/domain/select-executor";
-import { analyzeTask, type TaskAnalysis } from "../../src/domain/task-analysis";
-import { budgetLimitsFor, effectiveSettings, type EffectiveSettings } from "../../src/domain/workspace-settings";
-import { recentRunHistory } from "../../src/db/queries/history";
-import { loadWorkspaceSettings } from "../../src/db/queries/settings";
-import type { IssueDetails } from "../../src/linear/linear-api";
-import type { JobContext } from "./jobs";
+import { dailyLimitOf, type BudgetLimits } from "../../../src/domain/budget";
+import { estimateCost, worstCase, type RunRecord } from "../../../src/domain/cost-estimate";
+import { selectExecutor, type ExecutorDecision } from "../../../src/domain/select-executor";
+import { analyzeTask, type TaskAnalysis } from "../../../src/domain/task-analysis";
+import { budgetLimitsFor, effectiveSettings, type EffectiveSettings } from "../../../src/domain/workspace-settings";
+import { recentRunHistory } from "../../../src/db/queries/history";
+import { loadWorkspaceSettings } from "../../../src/db/queries/settings";
+import type { IssueDetails } from "../../../src/linear/linear-api";
+import type { JobContext } from "./job-context";
 import type { AgentSessionRecord } from "./store";
+import { codegenGateStub, workspaceStub } from "../stubs";
 
 export interface ExecutionPlan {
   decision: ExecutorDecision;
@@ -33,7 +34,7 @@ export interface ExecutionPlan {
 const LOCAL_BUDGET_HEADROOM = 3;
 
 export async function planExecution(ctx: JobContext, session: AgentSessionRecord, issue: IssueDetails, repository: string): Promise<ExecutionPlan> {
-  const workspace = ctx.env.WORKSPACE.get(ctx.env.WORKSPACE.idFromName(ctx.organizationId));
+  const workspace = workspaceStub(ctx.env, ctx.organizationId);
   const stored = await loadWorkspaceSettings(ctx.db, ctx.organizationId);
   const settings = effectiveSettings(ctx.config, stored, repository);
   const analysis = analyzeTask(
@@ -61,7 +62,7 @@ export async function planExecution(ctx: JobContext, session: AgentSessionRecord
   const localWorstCaseUsd = localMaxBudgetUsd !== null ? worstCase({ executor: "local", maxBudgetUsd: localMaxBudgetUsd, priceModel, runTimeoutMs: 0 }) : estimate.localUsd;
 
   const credential = await ctx.codegenCredential();
-  const cloudHealthy = credential ? (await ctx.env.CODEGEN_GATE.get(ctx.env.CODEGEN_GATE.idFromName(credential.gateName)).health()).available : false;
+  const cloudHealthy = credential ? (await codegenGateStub(ctx.env, credential.gateName).health()).available : false;
   const local = await workspace.localAvailability(repository);
   const budget = await workspace.budgetStatus(limits, repository);
   const decision = selectExecutor(

@@ -11,46 +11,21 @@
  * fetched one by one, at a pace that slows with their age.
  */
 import { DurableObject } from "cloudflare:workers";
-import { CodegenClient, CodegenError } from "../../src/codegen/client";
-import { findRunByAttemptKey } from "../../src/codegen/find-run";
-import type { AgentRun } from "../../src/codegen/schemas";
-import { classifyRunStatus } from "../../src/codegen/status";
-import { readConfig, type EdgeConfig } from "../../src/config";
-import { createDb, type Db } from "../../src/db/client";
-import { CLOSED_BREAKER, isAvailable, recordFailure, recordSuccess, type BreakerState } from "../../src/domain/circuit-breaker";
-import { listRefreshInterval, runPollInterval } from "../../src/domain/cloud-polling";
-import { codegenLimits, type CodegenCallKind } from "../../src/domain/rate-window";
-import { createLogger, describeError, type Logger } from "../../src/log";
-import { credentialForRef, type CodegenCredential, type CodegenCredentialRef } from "../codegen-credentials";
-import { CodegenGateStore, type WatchedRun } from "../codegen-gate/store";
-import type { AppEnv } from "../env";
-
-/** What a session learns about its run. Plain data: it crosses an RPC boundary. */
-export interface CloudRunObservation {
-  runId: number;
-  status: string | null;
-  webUrl: string | null;
-  result: string | null;
-  summary: string | null;
-  pullRequests: { url: string; title: string | null }[];
-  observedAt: number;
-}
-
-/** A Codegen failure as plain data (an Error's own fields do not survive RPC). */
-export interface CodegenFailure {
-  kind: "retryable" | "final";
-  message: string;
-  status: number | null;
-  retryAfterMs: number | null;
-  outcomeUnknown: boolean;
-}
-
-export type GateResult<T> =
-  | { status: "ok"; value: T }
-  /** The credential's budget for this kind of call is spent until `retryAt`. */
-  | { status: "deferred"; retryAt: number }
-  | { status: "failed"; failure: CodegenFailure }
-  | { status: "unconfigured"; message: string };
+import { CodegenClient, CodegenError } from "../../../src/codegen/client";
+import { findRunByAttemptKey } from "../../../src/codegen/find-run";
+import type { AgentRun } from "../../../src/codegen/schemas";
+import { classifyRunStatus } from "../../../src/codegen/status";
+import { readConfig, type EdgeConfig } from "../../../src/config";
+import { createDb, type Db } from "../../../src/db/client";
+import { CLOSED_BREAKER, isAvailable, recordFailure, recordSuccess, type BreakerState } from "../../../src/domain/circuit-breaker";
+import { listRefreshInterval, runPollInterval } from "../../../src/domain/cloud-polling";
+import { codegenLimits, type CodegenCallKind } from "../../../src/domain/rate-window";
+import { createLogger, describeError, type Logger } from "../../../src/log";
+import { credentialForRef, type CodegenCredential } from "../../codegen-credentials";
+import type { CloudRunObservation, CodegenCredentialRef, CodegenFailure, CodegenGateRpc, CodegenLogPage, GateHealth, GateResult, GateStatus } from "../contracts";
+import { CodegenGateStore, type WatchedRun } from "./store";
+import type { AppEnv } from "../../env";
+import { issueSessionStub } from "../stubs";
 
 /** Thrown inside the gate when a call would exceed the budget; turned into `deferred`. */
 class BudgetSpent extends Error {
@@ -62,7 +37,7 @@ class BudgetSpent extends Error {
 /** The list calls one run may cost per hour of its life, on average (Codegen allows 7,200 reads an hour). */
 const TARGET_LIST_CALLS_PER_RUN_HOUR = 24;
 
-export class CodegenGate extends DurableObject<AppEnv> {
+export class CodegenGate extends DurableObject<AppEnv> implements CodegenGateRpc {
   readonly #store: CodegenGateStore;
   readonly #config: EdgeConfig;
   readonly #db: Db;
@@ -89,19 +64,13 @@ export class CodegenGate extends DurableObject<AppEnv> {
   }
 
   /** Whether the cloud looks healthy for this credential: a circuit breaker over recent create failures. */
-  async health(): Promise<{ available: boolean; state: BreakerState["state"]; failures: number }> {
+  async health(): Promise<GateHealth> {
     const breaker = this.#breaker();
     return { available: isAvailable(breaker, Date.now()), state: breaker.state, failures: breaker.failures };
   }
 
   /** For the control panel: the breaker, the share of each rate window in use now, and how many runs are watched. */
-  async status(): Promise<{
-    available: boolean;
-    state: BreakerState["state"];
-    failures: number;
-    usage: { kind: CodegenCallKind; used: number; limit: number; windowMs: number }[];
-    watchedRuns: number;
-  }> {
+  async status(): Promise<GateStatus> {
     const now = Date.now();
     const limits = codegenLimits(this.#config.CODEGEN_TIME_SCALE);
     const usage = (Object.keys(limits) as CodegenCallKind[]).map((kind) => ({
@@ -135,7 +104,7 @@ export class CodegenGate extends DurableObject<AppEnv> {
     return this.#call(ref, "read", async (client) => observe(await client.resumeRun({ agentRunId: input.runId, prompt: input.prompt }), Date.now()));
   }
 
-  async readLogs(ref: CodegenCredentialRef, input: { runId: number; skip: number }): Promise<GateResult<{ total: number; entries: { at: string | null; type: string | null; text: string }[] }>> {
+  async readLogs(ref: CodegenCredentialRef, input: { runId: number; skip: number }): Promise<GateResult<CodegenLogPage>> {
     return this.#call(ref, "logs", async (client) => {
       const page = await client.getLogs(input.runId, { skip: input.skip, limit: 100 });
       // The run's log starts with the prompt we sent (USER_MESSAGE): not progress, and not worth echoing into Linear.
@@ -240,7 +209,7 @@ export class CodegenGate extends DurableObject<AppEnv> {
       if (!run.fingerprint || !run.snapshot || run.fingerprint === run.notifiedFingerprint) continue;
       const observation = JSON.parse(run.snapshot) as CloudRunObservation;
       try {
-        const session = this.env.ISSUE_SESSION.get(this.env.ISSUE_SESSION.idFromName(run.sessionObject));
+        const session = issueSessionStub(this.env, run.sessionObject);
         await session.onCloudRunUpdate(observation);
         this.#store.markNotified(run.runId, run.fingerprint);
         // A finished run needs no more watching once its session has heard.

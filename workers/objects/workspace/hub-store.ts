@@ -3,7 +3,7 @@
  * tasks with their leases, the edge -> agent outbox awaiting acknowledgement,
  * and the ids of agent messages already processed. See docs/storage.md.
  */
-import type { TaskSpec } from "../../src/protocol/messages";
+import type { TaskSpec } from "../../../src/protocol/messages";
 
 const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS agents (

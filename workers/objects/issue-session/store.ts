@@ -3,12 +3,12 @@
  * docs/storage.md. All writes for one delivery happen inside one
  * `transactionSync`, so a delivery has its whole effect or none.
  */
-import { laneOf, type JobKind, type JobSpec } from "../../src/domain/job-specs";
+import { laneOf, type JobKind, type JobSpec } from "../../../src/domain/job-specs";
 import { SCHEMA_STEPS } from "./schema";
 
 const D1_SYNC_DELAY_MS = 10_000;
-import type { NewAgentSession, NewPrompt, TimelineEntry } from "../../src/domain/session-intake";
-import type { SessionStatus } from "../../src/domain/session-status";
+import type { NewAgentSession, NewPrompt, TimelineEntry } from "../../../src/domain/session-intake";
+import type { SessionStatus } from "../../../src/domain/session-status";
 
 
 

@@ -3,9 +3,10 @@
  * The token comes from the Workspace object (the only place that refreshes it);
  * when Linear refuses it, we ask the Workspace for a fresh one once.
  */
-import { LinearApi } from "../../src/linear/linear-api";
-import type { AppEnv } from "../env";
-import type { AccessTokenResult } from "../durable-objects/workspace";
+import { LinearApi } from "../../../src/linear/linear-api";
+import type { AppEnv } from "../../env";
+import type { AccessTokenResult } from "../contracts";
+import { workspaceStub } from "../stubs";
 
 export type LinearAccess =
   | { ok: true; api: LinearApi; accessToken: string; appUserId: string }
@@ -42,8 +43,8 @@ export class LinearAccessProvider {
     return this.#current;
   }
 
-  async #load(call: (ws: DurableObjectStub<import("../durable-objects/workspace").Workspace>) => Promise<AccessTokenResult>): Promise<LinearAccess> {
-    const stub = this.env.WORKSPACE.get(this.env.WORKSPACE.idFromName(this.organizationId));
+  async #load(call: (ws: DurableObjectStub<import("../workspace/workspace").Workspace>) => Promise<AccessTokenResult>): Promise<LinearAccess> {
+    const stub = workspaceStub(this.env, this.organizationId);
     const result = await call(stub);
     if (!result.ok) {
       this.#reusableUntil = 0;

@@ -5,10 +5,10 @@
  * refused reservation and will wake the session: `session.plan`), or a message
  * that says why nothing starts.
  */
-import type { ReserveResult } from "../../src/domain/budget";
-import { activityJob } from "../../src/domain/job-specs";
-import { budgetRefused, budgetWaiting, executorChosen, noExecutorMessage } from "../../src/domain/linear-copy";
-import type { JobContext } from "./jobs";
+import type { ReserveResult } from "../../../src/domain/budget";
+import { activityJob } from "../../../src/domain/job-specs";
+import { budgetRefused, budgetWaiting, executorChosen, noExecutorMessage } from "../../../src/domain/linear-copy";
+import type { JobContext } from "./job-context";
 import type { ExecutionPlan } from "./orchestrate";
 
 export function applyPlan(ctx: JobContext, agentSessionId: string, attemptKey: string, plan: ExecutionPlan, reservation: ReserveResult | null, now: number): void {

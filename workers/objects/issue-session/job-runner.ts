@@ -5,8 +5,9 @@
  * job did not succeed waits for its retry; once Linear says to slow down, every
  * Linear job waits for the reset, and that pause survives wake-ups.
  */
-import { describeError } from "../../src/log";
-import { JOB_GIVE_UP_AFTER_MS, retryAt, runJob, type JobContext, type JobOutcome } from "./jobs";
+import { describeError } from "../../../src/log";
+import { JOB_GIVE_UP_AFTER_MS, retryAt, runJob } from "./run-job";
+import type { JobContext, JobOutcome } from "./job-context";
 import type { JobRecord } from "./store";
 
 export async function runDueJobs(context: JobContext, maxJobs: number): Promise<void> {

@@ -1,5 +1,6 @@
 /**
- * What the IssueSession's alarm does with each due job. Every runner is
+ * What the IssueSession's alarm does with each due job (the dispatcher: the
+ * context and outcome every job shares are in job-context.ts). Every runner is
  * idempotent, because alarms fire at least once and a job may be cut off after
  * its effect and before it is marked done:
  * - an activity carries its own UUID; after an answer we never saw, we look the
@@ -7,22 +8,19 @@
  * - preparation re-reads the issue, so a state already moved is not moved twice;
  * - the D1 mirror upserts and inserts by key.
  */
-import { backoffDelay } from "../../src/domain/backoff";
-import { startedStateToMoveTo } from "../../src/domain/issue-start";
-import { noRepositoryMessage, routeIssue } from "../../src/domain/routing";
-import { routedMessage } from "../../src/domain/linear-copy";
+import { backoffDelay } from "../../../src/domain/backoff";
+import { startedStateToMoveTo } from "../../../src/domain/issue-start";
+import { noRepositoryMessage, routeIssue } from "../../../src/domain/routing";
+import { routedMessage } from "../../../src/domain/linear-copy";
 import { applyPlan } from "./apply-plan";
 import { planExecution } from "./orchestrate";
-import { activityJob, type JobSpec, type LinearCommentPayload } from "../../src/domain/job-specs";
-import type { EdgeConfig } from "../../src/config";
-import type { Db } from "../../src/db/client";
-import { listRepositories } from "../../src/db/queries/repositories";
-import { syncSessions } from "../../src/db/queries/sessions";
-import { classifyLinearError } from "../../src/linear/errors";
-import type { IssueDetails, LinearApi } from "../../src/linear/linear-api";
-import { describeError, type Logger } from "../../src/log";
-import type { AppEnv } from "../env";
-import type { CodegenCredential } from "../codegen-credentials";
+import type { JobSpec, LinearCommentPayload } from "../../../src/domain/job-specs";
+import type { EdgeConfig } from "../../../src/config";
+import { listRepositories } from "../../../src/db/queries/repositories";
+import { syncSessions } from "../../../src/db/queries/sessions";
+import { classifyLinearError } from "../../../src/linear/errors";
+import type { IssueDetails, LinearApi } from "../../../src/linear/linear-api";
+import { describeError } from "../../../src/log";
 import {
   checkCloudRun,
   cloudDeadline,
@@ -30,46 +28,18 @@ import {
   forwardCloudLogs,
   watchCloudRun,
 } from "./cloud-jobs";
-import type { LinearAccessProvider } from "./linear-access";
 import { executorFor } from "./executors";
 import { flushToolCalls } from "./local-jobs";
 import { fallBack } from "./fallback-job";
 import { recordMetrics } from "./metrics-job";
-import type { AgentSessionRecord, IssueSessionStore, JobRecord } from "./store";
+import type { AgentSessionRecord, JobRecord } from "./store";
+import type { JobContext, JobOutcome } from "./job-context";
+import { workspaceStub } from "../stubs";
 
 /** Past this, a job is abandoned and the failure recorded: the conversation in Linear has moved on. */
 export const JOB_GIVE_UP_AFTER_MS = 24 * 60 * 60 * 1000;
 const MAX_RETRY_DELAY_MS = 5 * 60 * 1000;
 const SYNC_BATCH = 50;
-
-export type JobOutcome =
-  | { kind: "done" }
-  | {
-      kind: "retry";
-      error: string;
-      uncertain?: boolean;
-      at?: number;
-      countAttempt?: boolean;
-      /** Linear rate-limited us: hold every Linear call of this object until then. */
-      pauseLinearUntil?: number;
-    }
-  | { kind: "failed"; error: string };
-
-export interface JobContext {
-  env: AppEnv;
-  store: IssueSessionStore;
-  /** The Codegen credential this workspace's cloud runs use, or null when none is configured. */
-  codegenCredential: () => Promise<CodegenCredential | null>;
-  db: Db;
-  config: EdgeConfig;
-  log: Logger;
-  linear: LinearAccessProvider;
-  organizationId: string;
-  objectName: string;
-  now: () => number;
-  /** Called inside the same synchronous transaction as the job's completion. */
-  transaction: <T>(fn: () => T) => T;
-}
 
 export async function runJob(job: JobRecord, ctx: JobContext): Promise<JobOutcome> {
   switch (job.kind) {
@@ -290,7 +260,7 @@ async function planAndReserve(ctx: JobContext, session: AgentSessionRecord, issu
   const executor = plan.decision.executor ?? plan.decision.waitForBudget?.executor ?? null;
   // The worst case is reserved before anything starts; a replayed job meets its own reservation.
   const reservation = executor
-    ? await ctx.env.WORKSPACE.get(ctx.env.WORKSPACE.idFromName(ctx.organizationId)).reserveBudget(
+    ? await workspaceStub(ctx.env, ctx.organizationId).reserveBudget(
         { id: attemptKey, amountUsd: plan.worstCaseUsd, repository },
         plan.limits,
         { agentSessionId: session.id, sessionObject: ctx.objectName, organizationId: ctx.organizationId },
@@ -322,7 +292,7 @@ async function planAgain(job: JobRecord, ctx: JobContext): Promise<JobOutcome> {
     applyPlan(ctx, agentSessionId, attemptKey, plan, reservation, now);
     return true;
   });
-  const workspace = ctx.env.WORKSPACE.get(ctx.env.WORKSPACE.idFromName(ctx.organizationId));
+  const workspace = workspaceStub(ctx.env, ctx.organizationId);
   if (!applied && reservation?.ok) await workspace.releaseBudget(attemptKey);
   // Started, stopped, or ended for good (no executor could ever run it): it leaves the queue.
   if (ctx.store.getAgentSession(agentSessionId)?.status !== "waiting_for_budget") await workspace.cancelBudgetWait(agentSessionId);

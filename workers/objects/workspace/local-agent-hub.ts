@@ -8,31 +8,21 @@
  * automatic ping/pong answers without waking the object, so liveness comes
  * from its timestamp; leases are expired from the alarm.
  */
-import type { EdgeConfig } from "../../src/config";
-import { heartbeatIntervalFor, leaseLapsesAt, pickAgent } from "../../src/domain/task-assignment";
-import type { Logger } from "../../src/log";
-import { describeError } from "../../src/log";
+import type { EdgeConfig } from "../../../src/config";
+import { heartbeatIntervalFor, leaseLapsesAt, pickAgent } from "../../../src/domain/task-assignment";
+import type { Logger } from "../../../src/log";
+import { describeError } from "../../../src/log";
 import {
   PROTOCOL_VERSION,
   parseAgentMessage,
   type AgentHello,
   type AgentMessage,
   type EdgeMessage,
-  type TaskEvent,
-  type TaskResult,
-  type TaskSpec,
-} from "../../src/protocol/messages";
-import type { AppEnv } from "../env";
+} from "../../../src/protocol/messages";
+import type { AppEnv } from "../../env";
 import { HubStore, type AgentRecord, type TaskRecord } from "./hub-store";
-
-/** What the hub tells an IssueSession about its local task. Plain data: it crosses an RPC boundary. */
-export type LocalTaskUpdate =
-  | { kind: "accepted"; taskId: string; leaseId: string; agentId: string; hostname: string }
-  | { kind: "event"; taskId: string; leaseId: string; seq: number; event: TaskEvent }
-  | { kind: "result"; taskId: string; leaseId: string; seq: number; agentId: string; result: TaskResult }
-  | { kind: "requeued"; taskId: string; reason: string; agentId: string | null }
-  | { kind: "rejected"; taskId: string; reason: string }
-  | { kind: "queue_timeout"; taskId: string; waitedMs: number };
+import type { LocalTaskInput, LocalTaskUpdate } from "../contracts";
+import { issueSessionStub } from "../stubs";
 
 interface Attachment {
   v: 1;
@@ -101,7 +91,7 @@ export class LocalAgentHub {
 
   // ---- RPC surface used by IssueSessions ----
 
-  async enqueueTask(input: { sessionObject: string; spec: Omit<TaskSpec, "leaseId">; requiredAgentId: string | null }): Promise<{ queued: true; agentsOnline: number; freshSession: boolean }> {
+  async enqueueTask(input: LocalTaskInput): Promise<{ queued: true; agentsOnline: number; freshSession: boolean }> {
     const now = Date.now();
     let spec = input.spec;
     let requiredAgentId = input.requiredAgentId;
@@ -287,7 +277,7 @@ export class LocalAgentHub {
 
   /** Hands the agent's message to the task's IssueSession; only once that has stored it do we acknowledge. */
   async #forward(task: TaskRecord, agent: AgentRecord, message: Extract<AgentMessage, { id: string }>): Promise<void> {
-    const session = this.env.ISSUE_SESSION.get(this.env.ISSUE_SESSION.idFromName(task.sessionObject));
+    const session = issueSessionStub(this.env, task.sessionObject);
     switch (message.type) {
       case "task.accepted":
         this.#store.setTaskState(task.taskId, "running");
@@ -342,7 +332,7 @@ export class LocalAgentHub {
         requiredAgentId: null,
         spec: { ...task.spec, resumeClaudeSessionId: null },
       });
-      const session = this.env.ISSUE_SESSION.get(this.env.ISSUE_SESSION.idFromName(task.sessionObject));
+      const session = issueSessionStub(this.env, task.sessionObject);
       await session
         .onLocalTaskUpdate({
           kind: "requeued",
@@ -358,7 +348,7 @@ export class LocalAgentHub {
     for (const task of this.#store.tasksInState("queued")) {
       if (task.queueDeadlineAt > now) continue;
       this.#store.setTaskState(task.taskId, "cancelled");
-      const session = this.env.ISSUE_SESSION.get(this.env.ISSUE_SESSION.idFromName(task.sessionObject));
+      const session = issueSessionStub(this.env, task.sessionObject);
       await session
         .onLocalTaskUpdate({ kind: "queue_timeout", taskId: task.taskId, waitedMs: now - task.enqueuedAt })
         .catch((error: unknown) => this.log.warn("could not tell a session its task timed out", { error: describeError(error) }));

@@ -21,7 +21,7 @@ import {
   type Ledger,
   type Reservation,
   type ReserveResult,
-} from "../../src/domain/budget";
+} from "../../../src/domain/budget";
 
 const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS reservations (

@@ -4,13 +4,14 @@
  * reservation is released, the new executor's worst case reserved, Linear told
  * why, and the next attempt started. Recorded in the timeline; never silent.
  */
-import { worstCase } from "../../src/domain/cost-estimate";
-import { activityJob, type JobSpec } from "../../src/domain/job-specs";
-import { budgetRefused, fallingBack } from "../../src/domain/linear-copy";
-import { budgetLimitsFor, effectiveSettings } from "../../src/domain/workspace-settings";
-import { loadWorkspaceSettings } from "../../src/db/queries/settings";
-import type { JobContext, JobOutcome } from "./jobs";
+import { worstCase } from "../../../src/domain/cost-estimate";
+import { activityJob, type JobSpec } from "../../../src/domain/job-specs";
+import { budgetRefused, fallingBack } from "../../../src/domain/linear-copy";
+import { budgetLimitsFor, effectiveSettings } from "../../../src/domain/workspace-settings";
+import { loadWorkspaceSettings } from "../../../src/db/queries/settings";
+import type { JobContext, JobOutcome } from "./job-context";
 import type { JobRecord } from "./store";
+import { workspaceStub } from "../stubs";
 
 export async function fallBack(job: JobRecord, ctx: JobContext): Promise<JobOutcome> {
   const { agentSessionId, fromAttemptKey, to, reason } = job.payload as Extract<JobSpec, { kind: "session.fallback" }>["payload"];
@@ -29,7 +30,7 @@ export async function fallBack(job: JobRecord, ctx: JobContext): Promise<JobOutc
       : settings.localCountsAgainstBudget && localMaxBudgetUsd !== null
         ? worstCase({ executor: "local", maxBudgetUsd: localMaxBudgetUsd, priceModel, runTimeoutMs: 0 })
         : 0;
-  const workspace = ctx.env.WORKSPACE.get(ctx.env.WORKSPACE.idFromName(ctx.organizationId));
+  const workspace = workspaceStub(ctx.env, ctx.organizationId);
   await workspace.releaseBudget(fromAttemptKey);
   const reservation = await workspace.reserveBudget(
     { id: next, amountUsd: amount, repository: session.repositoryName },

@@ -2,11 +2,11 @@
  * The two executors behind the one interface (src/domain/executor.ts). The
  * session's jobs name an executor kind; everything else goes through here.
  */
-import type { ExecutorKind, TaskExecutor } from "../../src/domain/executor";
-import type { LocalTaskUpdate } from "../workspace/local-agent-hub";
-import type { CloudRunObservation } from "../durable-objects/codegen-gate";
+import type { ExecutorKind, TaskExecutor } from "../../../src/domain/executor";
+import type { LocalTaskUpdate } from "../contracts";
+import type { CloudRunObservation } from "../contracts";
 import { applyObservation, resumeCloudRun, startCloudRun, stopCloudRun } from "./cloud-jobs";
-import type { JobContext, JobOutcome } from "./jobs";
+import type { JobContext, JobOutcome } from "./job-context";
 import { applyLocalUpdate, followUpLocal, startLocalTask, stopLocal } from "./local-jobs";
 
 export const cloudExecutor: TaskExecutor<JobContext, JobOutcome, CloudRunObservation> = {

@@ -10,50 +10,29 @@
  * throwing alarm is retried only a few times and then never wakes again.
  */
 import { DurableObject } from "cloudflare:workers";
-import { readConfig, type EdgeConfig } from "../../src/config";
-import { createDb, type Db } from "../../src/db/client";
-import { activityJob } from "../../src/domain/job-specs";
-import { RETRYING, STOPPED_NOTHING_RUNNING } from "../../src/domain/linear-copy";
-import { planDelivery, type IntakePlan, type SessionDelivery } from "../../src/domain/session-intake";
-import { panelPromptId, planPanelMessage, type PanelMessage } from "../../src/domain/session-message";
-import { createLogger, describeError, type Logger } from "../../src/log";
-import type { AppEnv } from "../env";
-import { runDueJobs } from "../issue-session/job-runner";
-import type { JobContext } from "../issue-session/jobs";
-import { cloudExecutor, localExecutor } from "../issue-session/executors";
-import type { LocalTaskUpdate } from "../workspace/local-agent-hub";
-import { LinearAccessProvider } from "../issue-session/linear-access";
-import { resolveCodegenCredential, type CodegenCredential } from "../codegen-credentials";
-import type { CloudRunObservation } from "./codegen-gate";
-import { IssueSessionStore, type AgentSessionRecord, type JobView } from "../issue-session/store";
+import { readConfig, type EdgeConfig } from "../../../src/config";
+import { createDb, type Db } from "../../../src/db/client";
+import { activityJob } from "../../../src/domain/job-specs";
+import { RETRYING, STOPPED_NOTHING_RUNNING } from "../../../src/domain/linear-copy";
+import { planDelivery, type IntakePlan } from "../../../src/domain/session-intake";
+import { panelPromptId, planPanelMessage, type PanelMessage } from "../../../src/domain/session-message";
+import { createLogger, describeError, type Logger } from "../../../src/log";
+import type { AppEnv } from "../../env";
+import { runDueJobs } from "./job-runner";
+import type { JobContext } from "./job-context";
+import { cloudExecutor, localExecutor } from "./executors";
+import { LinearAccessProvider } from "./linear-access";
+import { resolveCodegenCredential, type CodegenCredential } from "../../codegen-credentials";
+import type { CloudRunObservation, HandoffResult, IssueSessionRpc, IssueSessionSnapshot, LocalTaskUpdate, WebhookHandoff } from "../contracts";
+import { workspaceStub } from "../stubs";
+import { IssueSessionStore } from "./store";
 
 /** Jobs one alarm run may take on; the rest wait for the next run, due at once. */
 const MAX_JOBS_PER_ALARM = 25;
 const DELIVERY_MEMORY_MS = 7 * 24 * 60 * 60 * 1000;
 const FINISHED_JOB_MEMORY_MS = 24 * 60 * 60 * 1000;
 
-export interface WebhookHandoff {
-  objectName: string;
-  organizationId: string;
-  deliveryId: string | null;
-  receivedAt: number;
-  event: SessionDelivery;
-}
-
-export interface HandoffResult {
-  outcome: IntakePlan["outcome"];
-  reason?: string;
-}
-
-export interface IssueSessionSnapshot {
-  organizationId: string | null;
-  agentSessions: AgentSessionRecord[];
-  timeline: { seq: number; at: number; agentSessionId: string | null; kind: string; summary: string; dataJson: string | null }[];
-  jobs: JobView[];
-  alarmAt: number | null;
-}
-
-export class IssueSession extends DurableObject<AppEnv> {
+export class IssueSession extends DurableObject<AppEnv> implements IssueSessionRpc {
   readonly #store: IssueSessionStore;
   readonly #config: EdgeConfig;
   readonly #db: Db;
@@ -226,7 +205,7 @@ export class IssueSession extends DurableObject<AppEnv> {
     const organizationId = this.#store.getMeta("organization_id");
     if (!organizationId) return;
     try {
-      await this.env.WORKSPACE.get(this.env.WORKSPACE.idFromName(organizationId)).cancelBudgetWait(agentSessionId);
+      await workspaceStub(this.env, organizationId).cancelBudgetWait(agentSessionId);
     } catch (error) {
       this.#log.warn("could not take a stopped session out of the budget queue", { agentSessionId, error: describeError(error) });
     }

@@ -4,29 +4,30 @@
  *   at a time, because refresh tokens rotate and two concurrent refreshes would
  *   lock the workspace out. D1 holds the encrypted tokens; this object is their
  *   single writer;
- * - the local agents' hub (workers/workspace/local-agent-hub.ts): their
+ * - the local agents' hub (local-agent-hub.ts): their
  *   WebSockets, the queue of local tasks and its leases;
- * - the budget ledger (workers/workspace/ledger-store.ts): every run's
+ * - the budget ledger (ledger-store.ts): every run's
  *   worst-case cost is reserved here before it starts, and settled after;
  *   runs refused for lack of room today wait here, first come first, and are
  *   woken when room appears: a settlement or release, a raised limit, or the
  *   next UTC day (the alarm, shared with the hub).
  */
 import { DurableObject } from "cloudflare:workers";
-import { readConfig } from "../../src/config";
-import { TokenCipher } from "../../src/crypto/token-cipher";
-import { createDb, type Db } from "../../src/db/client";
-import { recordAudit } from "../../src/db/queries/audit";
-import { findWorkspace, markWorkspaceRevoked, storeRefreshedTokens, upsertWorkspace } from "../../src/db/queries/workspaces";
-import { LinearOAuthError, refreshAccessToken, type LinearTokens } from "../../src/linear/oauth";
-import { createLogger, describeError, type Logger } from "../../src/log";
-import type { TaskSpec } from "../../src/protocol/messages";
-import type { AppEnv } from "../env";
-import { nextUtcMidnight, type BudgetLimits } from "../../src/domain/budget";
-import { budgetLimitsFor } from "../../src/domain/workspace-settings";
-import { loadWorkspaceSettings } from "../../src/db/queries/settings";
-import { LedgerStore, type BudgetWaiterRef } from "../workspace/ledger-store";
-import { LocalAgentHub } from "../workspace/local-agent-hub";
+import { readConfig } from "../../../src/config";
+import { TokenCipher } from "../../../src/crypto/token-cipher";
+import { createDb, type Db } from "../../../src/db/client";
+import { recordAudit } from "../../../src/db/queries/audit";
+import { findWorkspace, markWorkspaceRevoked, storeRefreshedTokens, upsertWorkspace } from "../../../src/db/queries/workspaces";
+import { LinearOAuthError, refreshAccessToken } from "../../../src/linear/oauth";
+import { createLogger, describeError, type Logger } from "../../../src/log";
+import type { AppEnv } from "../../env";
+import { nextUtcMidnight, type BudgetLimits } from "../../../src/domain/budget";
+import { budgetLimitsFor } from "../../../src/domain/workspace-settings";
+import { loadWorkspaceSettings } from "../../../src/db/queries/settings";
+import { LedgerStore } from "./ledger-store";
+import type { AccessTokenResult, AgentsStatus, BudgetWaiterRef, HubSnapshot, InstallInput, LocalTaskInput, WorkspaceRpc } from "../contracts";
+import { issueSessionStub } from "../stubs";
+import { LocalAgentHub } from "./local-agent-hub";
 
 /** A wake that could not reach its session is tried again this much later. */
 const BUDGET_WAKE_RETRY_MS = 30_000;
@@ -34,37 +35,7 @@ const BUDGET_WAKE_RETRY_MS = 30_000;
 /** Refresh this long before expiry, so a token never expires in the middle of a burst of calls. */
 export const TOKEN_REFRESH_MARGIN_MS = 5 * 60 * 1000;
 
-export type AccessTokenResult =
-  | { ok: true; accessToken: string; appUserId: string; expiresAt: number }
-  | { ok: false; reason: "not_installed" | "revoked" | "refresh_failed" | "misconfigured"; message: string };
-
-/** The local agents as the control panel shows them (no connection or token ids). */
-export interface AgentsStatus {
-  agents: {
-    agentId: string;
-    hostname: string;
-    agentVersion: string;
-    repositories: string[];
-    maxConcurrent: number;
-    connected: boolean;
-    connectedAt: number | null;
-    lastSeenAt: number;
-    disconnectedAt: number | null;
-    runningTasks: number;
-  }[];
-  queuedTasks: number;
-}
-
-export interface InstallInput {
-  organizationId: string;
-  name: string;
-  urlKey: string;
-  appUserId: string;
-  tokens: LinearTokens;
-  installedBy: string;
-}
-
-export class Workspace extends DurableObject<AppEnv> {
+export class Workspace extends DurableObject<AppEnv> implements WorkspaceRpc {
   readonly #db: Db;
   readonly #log: Logger;
   readonly #cipher: TokenCipher;
@@ -142,7 +113,7 @@ export class Workspace extends DurableObject<AppEnv> {
     }
   }
 
-  async enqueueLocalTask(input: { sessionObject: string; spec: Omit<TaskSpec, "leaseId">; requiredAgentId: string | null }) {
+  async enqueueLocalTask(input: LocalTaskInput) {
     return this.#hub.enqueueTask(input);
   }
 
@@ -228,7 +199,7 @@ export class Workspace extends DurableObject<AppEnv> {
       let unreached = false;
       for (const waiter of woken) {
         try {
-          const answer = await this.env.ISSUE_SESSION.get(this.env.ISSUE_SESSION.idFromName(waiter.sessionObject)).resumeAfterBudget(waiter.agentSessionId);
+          const answer = await issueSessionStub(this.env, waiter.sessionObject).resumeAfterBudget(waiter.agentSessionId);
           if (!answer.waiting) dropped = this.#ledger.dropWaiters(waiter.agentSessionId) > 0 || dropped;
         } catch (error) {
           this.#log.warn("could not wake a session waiting for budget", { agentSessionId: waiter.agentSessionId, error: describeError(error) });
@@ -260,7 +231,7 @@ export class Workspace extends DurableObject<AppEnv> {
   }
 
   /** The hub's agents and tasks, for the API and tests. */
-  async hubSnapshot() {
+  async hubSnapshot(): Promise<HubSnapshot> {
     return {
       agents: this.#hub.agents().map((a) => ({ ...a })),
       tasks: this.#hub.tasks().map(({ spec, ...task }) => ({ ...task, specJson: JSON.stringify(spec) })),

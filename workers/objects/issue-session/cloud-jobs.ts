@@ -10,10 +10,10 @@
  * it), the next attempt looks the run up before creating again
  * (src/domain/cloud-create.ts has the rules).
  */
-import { buildCodegenPrompt, branchNameFor, runMetadata } from "../../src/codegen/prompt";
-import { classifyRunStatus } from "../../src/codegen/status";
-import { createMayHaveLanded, nextCloudCreateStep } from "../../src/domain/cloud-create";
-import { activityJob, type JobSpec } from "../../src/domain/job-specs";
+import { buildCodegenPrompt, branchNameFor, runMetadata } from "../../../src/codegen/prompt";
+import { classifyRunStatus } from "../../../src/codegen/status";
+import { createMayHaveLanded, nextCloudCreateStep } from "../../../src/domain/cloud-create";
+import { activityJob, type JobSpec } from "../../../src/domain/job-specs";
 import {
   cloudCouldNotStart,
   cloudFailed,
@@ -26,15 +26,16 @@ import {
   cloudTimedOut,
   cloudTimedOutAsk,
   STOPPED_NOTHING_RUNNING,
-} from "../../src/domain/linear-copy";
-import { describeError } from "../../src/log";
-import { loadWorkspaceSettings } from "../../src/db/queries/settings";
-import { effectiveSettings } from "../../src/domain/workspace-settings";
-import type { CloudRunObservation, CodegenFailure, GateResult } from "../durable-objects/codegen-gate";
-import type { CodegenCredentialRef } from "../codegen-credentials";
-import type { FollowUpRequest, StartRequest, StopRequest } from "../../src/domain/executor";
-import type { JobContext, JobOutcome } from "./jobs";
+} from "../../../src/domain/linear-copy";
+import { describeError } from "../../../src/log";
+import { loadWorkspaceSettings } from "../../../src/db/queries/settings";
+import { effectiveSettings } from "../../../src/domain/workspace-settings";
+import type { CloudRunObservation, CodegenFailure, GateResult } from "../contracts";
+import type { CodegenCredentialRef } from "../../codegen-credentials";
+import type { FollowUpRequest, StartRequest, StopRequest } from "../../../src/domain/executor";
+import type { JobContext, JobOutcome } from "./job-context";
 import type { ExecutionRecord, JobRecord } from "./store";
+import { codegenGateStub } from "../stubs";
 
 /** Codegen failures are retried at most this many times before the session says it gave up. */
 export const MAX_CLOUD_RETRIES = 3;
@@ -42,7 +43,7 @@ export const MAX_CLOUD_RETRIES = 3;
 type Payload<K extends JobSpec["kind"]> = Extract<JobSpec, { kind: K }>["payload"];
 
 function gateOf(ctx: JobContext, exec: ExecutionRecord) {
-  return ctx.env.CODEGEN_GATE.get(ctx.env.CODEGEN_GATE.idFromName(exec.gateName!));
+  return codegenGateStub(ctx.env, exec.gateName!);
 }
 
 function refOf(exec: ExecutionRecord): CodegenCredentialRef {

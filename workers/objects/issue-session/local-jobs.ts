@@ -5,7 +5,7 @@
  * Text becomes thoughts; tool calls are batched into one ephemeral action
  * every few seconds, so a long run does not spend Linear's API budget.
  */
-import { activityJob, type JobSpec } from "../../src/domain/job-specs";
+import { activityJob, type JobSpec } from "../../../src/domain/job-specs";
 import {
   localContinuing,
   localFailed,
@@ -18,17 +18,18 @@ import {
   localStopped,
   localSucceeded,
   STOPPED_NOTHING_RUNNING,
-} from "../../src/domain/linear-copy";
-import { branchNameFor } from "../../src/codegen/prompt";
-import type { FollowUpRequest, StartRequest, StopRequest } from "../../src/domain/executor";
-import type { TaskSpec } from "../../src/protocol/messages";
-import { loadWorkspaceSettings } from "../../src/db/queries/settings";
-import { effectiveSettings } from "../../src/domain/workspace-settings";
-import { shouldPostRequeueNotice, type RequeueNotice } from "../../src/domain/task-assignment";
+} from "../../../src/domain/linear-copy";
+import { branchNameFor } from "../../../src/codegen/prompt";
+import type { FollowUpRequest, StartRequest, StopRequest } from "../../../src/domain/executor";
+import type { TaskSpec } from "../../../src/protocol/messages";
+import { loadWorkspaceSettings } from "../../../src/db/queries/settings";
+import { effectiveSettings } from "../../../src/domain/workspace-settings";
+import { shouldPostRequeueNotice, type RequeueNotice } from "../../../src/domain/task-assignment";
 import { checkAgentsOffline } from "./alert-checks";
-import type { LocalTaskUpdate } from "../workspace/local-agent-hub";
-import type { JobContext, JobOutcome } from "./jobs";
+import type { LocalTaskUpdate } from "../contracts";
+import type { JobContext, JobOutcome } from "./job-context";
 import type { JobRecord } from "./store";
+import { workspaceStub } from "../stubs";
 
 type Payload<K extends JobSpec["kind"]> = Extract<JobSpec, { kind: K }>["payload"];
 
@@ -38,7 +39,7 @@ const TOOL_BATCH_MS = 5_000;
 const STOP_GRACE_MS = 30_000;
 
 function workspaceOf(ctx: JobContext) {
-  return ctx.env.WORKSPACE.get(ctx.env.WORKSPACE.idFromName(ctx.organizationId));
+  return workspaceStub(ctx.env, ctx.organizationId);
 }
 
 /** The prompt for Claude Code: the issue, the thread that started it, and every follow-up so far. */

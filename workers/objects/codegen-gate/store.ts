@@ -2,7 +2,7 @@
  * The CodegenGate's SQLite storage: the times of recent calls (the rate
  * budget) and the runs it watches. See docs/storage.md.
  */
-import { nextAllowedAt, type CodegenCallKind, type RateLimit } from "../../src/domain/rate-window";
+import { nextAllowedAt, type CodegenCallKind, type RateLimit } from "../../../src/domain/rate-window";
 
 const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,

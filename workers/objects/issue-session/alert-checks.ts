@@ -3,16 +3,17 @@
  * is settled (budget and success rate) and when a local task waits with no
  * agent online. Raising is idempotent per period; failures are only logged.
  */
-import { agentsOfflineAlert, budgetAlert, successRateAlert } from "../../src/domain/alert-rules";
-import type { EffectiveSettings } from "../../src/domain/workspace-settings";
-import { outcomesSince } from "../../src/db/queries/metrics";
-import { describeError } from "../../src/log";
-import { raiseAlert } from "../raise-alert";
-import type { JobContext } from "./jobs";
+import { agentsOfflineAlert, budgetAlert, successRateAlert } from "../../../src/domain/alert-rules";
+import type { EffectiveSettings } from "../../../src/domain/workspace-settings";
+import { outcomesSince } from "../../../src/db/queries/metrics";
+import { describeError } from "../../../src/log";
+import { raiseAlert } from "../../raise-alert";
+import type { JobContext } from "./job-context";
+import { workspaceStub } from "../stubs";
 
 export async function checkBudgetAndSuccess(ctx: JobContext, settings: EffectiveSettings): Promise<void> {
   try {
-    const workspace = ctx.env.WORKSPACE.get(ctx.env.WORKSPACE.idFromName(ctx.organizationId));
+    const workspace = workspaceStub(ctx.env, ctx.organizationId);
     const status = await workspace.budgetStatus({ maxPerDayUsd: settings.maxCostPerDayUsd, maxPerTaskUsd: null });
     const budget = budgetAlert({ day: status.day, usedTodayUsd: status.usedTodayUsd, maxPerDayUsd: settings.maxCostPerDayUsd, fraction: settings.alerts.budgetFraction });
     if (budget) await raiseAlert(ctx.db, ctx.log, ctx.organizationId, settings.alerts.webhookUrl, budget);

@@ -3,14 +3,15 @@
  * Keyed by attempt and resume, so a replayed job (alarms fire at least once)
  * writes the same row again rather than a second one.
  */
-import type { JobSpec } from "../../src/domain/job-specs";
-import { cloudRunCost } from "../../src/domain/cloud-cost";
-import { recordExecutionMetrics } from "../../src/db/queries/metrics";
-import { loadWorkspaceSettings } from "../../src/db/queries/settings";
-import { effectiveSettings } from "../../src/domain/workspace-settings";
+import type { JobSpec } from "../../../src/domain/job-specs";
+import { cloudRunCost } from "../../../src/domain/cloud-cost";
+import { recordExecutionMetrics } from "../../../src/db/queries/metrics";
+import { loadWorkspaceSettings } from "../../../src/db/queries/settings";
+import { effectiveSettings } from "../../../src/domain/workspace-settings";
 import { checkBudgetAndSuccess } from "./alert-checks";
-import type { JobContext, JobOutcome } from "./jobs";
+import type { JobContext, JobOutcome } from "./job-context";
 import type { JobRecord } from "./store";
+import { workspaceStub } from "../stubs";
 
 type Payload<K extends JobSpec["kind"]> = Extract<JobSpec, { kind: K }>["payload"];
 
@@ -49,7 +50,7 @@ export async function recordMetrics(job: JobRecord, ctx: JobContext): Promise<Jo
   });
   // The reservation settles at what the run cost; local work on a subscription counts as $0 (the figure above is kept).
   const counted = exec.executor === "local" && !settings.localCountsAgainstBudget ? 0 : costUsd;
-  await ctx.env.WORKSPACE.get(ctx.env.WORKSPACE.idFromName(ctx.organizationId)).settleBudget(attemptKey, counted);
+  await workspaceStub(ctx.env, ctx.organizationId).settleBudget(attemptKey, counted);
   await checkBudgetAndSuccess(ctx, settings);
   return { kind: "done" };
 }
