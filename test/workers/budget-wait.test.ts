@@ -25,7 +25,21 @@ import { createDb } from "../../src/db/client";
 import { listWorkingSessions } from "../../src/db/queries/overview";
 import { nextUtcMidnight } from "../../src/domain/budget";
 import { CodegenEmulatorControl } from "../emulators/codegen/control-client";
-import { activitiesOf, api, createdPayload, createIssue, emulator, env, installedOrg, issueSessionStub, postWebhook, settle, type EmulatedOrg } from "./support";
+import {
+  activitiesOf,
+  api,
+  budgetWaiters,
+  createdPayload,
+  createIssue,
+  emulator,
+  env,
+  inspectSession,
+  installedOrg,
+  issueSessionStub,
+  postWebhook,
+  settle,
+  type EmulatedOrg,
+} from "./support";
 
 const codegen = new CodegenEmulatorControl(inject("codegenEmulatorUrl"));
 const LIMITS = (maxPerDayUsd: number) => ({ maxPerDayUsd, maxPerTaskUsd: null });
@@ -42,7 +56,7 @@ async function delegate(org: EmulatedOrg, title = "Fix checkout a11y") {
 type Task = Awaited<ReturnType<typeof delegate>>;
 
 async function statusOf(task: Task): Promise<string> {
-  return (await task.stub.inspect()).agentSessions[0]!.status;
+  return (await inspectSession(task.stub)).agentSessions[0]!.status;
 }
 
 /** A cloud-only workspace with a daily limit, whose Codegen runs take `durationMs`. */
@@ -87,7 +101,7 @@ describe("a task the day's budget cannot pay for yet", () => {
     expect(working.map((r) => [r.id, r.status]).sort()).toEqual([[first.agentSessionId, "active"], [second.agentSessionId, "waiting_for_budget"]].sort());
 
     // Queued in the Workspace, with its wake-up at the next UTC midnight; nothing was reserved for it.
-    const queue = await workspace.budgetWaiters();
+    const queue = await budgetWaiters(workspace);
     expect(queue.waiters.map((w) => w.agentSessionId)).toEqual([second.agentSessionId]);
     expect(queue.wakeDueAt).toBe(nextUtcMidnight(Date.now()));
     expect((await workspace.budgetStatus(LIMITS(3))).usedTodayUsd).toBeCloseTo(1.7, 6);
@@ -107,10 +121,10 @@ describe("a task the day's budget cannot pay for yet", () => {
 
     expect(await statusOf(second)).toBe("active");
     expect(await codegen.runs(cg.orgId)).toHaveLength(2);
-    const snapshot = await second.stub.inspect();
+    const snapshot = await inspectSession(second.stub);
     expect(snapshot.timeline.some((t) => t.kind === "budget.resumed")).toBe(true);
     expect((await activitiesOf(org, second.agentSessionId)).some((a) => a.content.type === "thought" && a.content.body?.startsWith("Running in the cloud"))).toBe(true);
-    expect((await workspace.budgetWaiters()).waiters).toEqual([]);
+    expect((await budgetWaiters(workspace)).waiters).toEqual([]);
     expect((await workspace.budgetStatus(LIMITS(4))).usedTodayUsd).toBeCloseTo(3.4, 6);
   });
 
@@ -141,7 +155,7 @@ describe("a task the day's budget cannot pay for yet", () => {
     expect(await codegen.runs(cg.orgId)).toHaveLength(2);
     // The new day holds only the run that just started.
     expect((await workspace.budgetStatus(LIMITS(3))).usedTodayUsd).toBeCloseTo(1.7, 6);
-    expect(await workspace.budgetWaiters()).toEqual({ waiters: [], wakeDueAt: null });
+    expect(await budgetWaiters(workspace)).toEqual({ waiters: [], wakeDueAt: null });
   });
 
   it("starts by itself when a running task settles for less than its worst case", async () => {
@@ -171,7 +185,7 @@ describe("a task the day's budget cannot pay for yet", () => {
     const second = await delegate(org, "Second task");
     const third = await delegate(org, "Third task");
     expect([await statusOf(second), await statusOf(third)]).toEqual(["waiting_for_budget", "waiting_for_budget"]);
-    expect((await workspace.budgetWaiters()).waiters.map((w) => w.agentSessionId)).toEqual([second.agentSessionId, third.agentSessionId]);
+    expect((await budgetWaiters(workspace)).waiters.map((w) => w.agentSessionId)).toEqual([second.agentSessionId, third.agentSessionId]);
 
     // $5 leaves $3.30: room for one more $1.70 run, not two.
     await setLimit(5);
@@ -211,7 +225,7 @@ describe("a task the day's budget cannot pay for yet", () => {
     const loser = (await statusOf(second)) === "waiting_for_budget" ? second : third;
     const waitingThoughts = (await activitiesOf(org, loser.agentSessionId)).filter((a) => a.content.body?.startsWith("Waiting for budget"));
     expect(waitingThoughts).toHaveLength(1);
-    expect((await workspace.budgetWaiters()).waiters.map((w) => w.agentSessionId)).toEqual([loser.agentSessionId]);
+    expect((await budgetWaiters(workspace)).waiters.map((w) => w.agentSessionId)).toEqual([loser.agentSessionId]);
     expect(await codegen.runs(cg.orgId)).toHaveLength(2);
     expect((await workspace.budgetStatus(LIMITS(5))).usedTodayUsd).toBeLessThanOrEqual(5);
   });
@@ -226,7 +240,7 @@ describe("a task that can never fit, and a stop while waiting", () => {
     expect(error?.content.body).toContain("a cloud run's worst case ($1.70) is over the whole daily limit of $1.00");
     expect(error?.content.body).toContain("an admin can raise the daily limit");
     expect(await codegen.runs(cg.orgId)).toHaveLength(0);
-    expect((await workspace.budgetWaiters()).waiters).toEqual([]);
+    expect((await budgetWaiters(workspace)).waiters).toEqual([]);
   });
 
   it("ends at once with a clear error when its worst case alone is over the per-task limit", async () => {
@@ -235,7 +249,7 @@ describe("a task that can never fit, and a stop while waiting", () => {
     expect(await statusOf(task)).toBe("error");
     const error = (await activitiesOf(org, task.agentSessionId)).find((a) => a.content.type === "error");
     expect(error?.content.body).toContain("is over the $1.00 per-task limit");
-    expect((await workspace.budgetWaiters()).waiters).toEqual([]);
+    expect((await budgetWaiters(workspace)).waiters).toEqual([]);
   });
 
   it("ends a waiting task that a lowered limit means can never fit, when it is woken", async () => {
@@ -247,7 +261,7 @@ describe("a task that can never fit, and a stop while waiting", () => {
     await settle(second.stub);
     expect(await statusOf(second)).toBe("error");
     expect((await activitiesOf(org, second.agentSessionId)).some((a) => a.content.type === "error" && a.content.body?.includes("over the whole daily limit of $1.50"))).toBe(true);
-    expect((await workspace.budgetWaiters()).waiters).toEqual([]);
+    expect((await budgetWaiters(workspace)).waiters).toEqual([]);
   });
 
   it("a stop on a waiting task ends it and takes it out of the queue: a raised limit starts nothing", async () => {
@@ -260,7 +274,7 @@ describe("a task that can never fit, and a stop while waiting", () => {
     expect(stop.status).toBe(202);
     await settle(second.stub);
     expect(await statusOf(second)).toBe("stopped");
-    expect((await workspace.budgetWaiters()).waiters).toEqual([]);
+    expect((await budgetWaiters(workspace)).waiters).toEqual([]);
 
     await setLimit(10);
     await settle(second.stub);
@@ -278,7 +292,7 @@ describe("a task that can never fit, and a stop while waiting", () => {
     expect((await postWebhook(payload)).status).toBe(200);
     await settle(second.stub);
     expect(await statusOf(second)).toBe("stopped");
-    expect((await workspace.budgetWaiters()).waiters).toEqual([]);
+    expect((await budgetWaiters(workspace)).waiters).toEqual([]);
     await setLimit(10);
     expect(await codegen.runs(cg.orgId)).toHaveLength(1);
   });

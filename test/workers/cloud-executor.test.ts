@@ -18,6 +18,7 @@ import {
   emulator,
   env,
   fireTimers,
+  inspectSession,
   installedOrg,
   issueSessionStub,
   linearState,
@@ -253,7 +254,7 @@ describe("cloud executor: failures retry, give up, or end in an error that says 
     const stub = issueSessionStub(setup.org.organizationId, issue.id);
     const before = Date.now();
     for (let i = 0; i < 3; i++) await runDurableObjectAlarm(stub);
-    const start = (await stub.inspect()).jobs.find((j) => j.kind === "execution.start")!;
+    const start = (await inspectSession(stub)).jobs.find((j) => j.kind === "execution.start")!;
     expect(start.state).toBe("pending");
     expect(start.dueAt).toBeGreaterThanOrEqual(before + 89_000);
     await settle(stub);
@@ -357,7 +358,7 @@ describe("cloud executor: the credential's rate budget", () => {
     expect(await codegen.runs(setup.codegenOrgId)).toHaveLength(10);
     const stats = await codegen.stats(setup.codegenOrgId);
     expect(stats.violations).toBe(0);
-    const deferred = (await Promise.all(sessions.map(({ stub }) => stub.inspect()))).filter((s) => s.jobs.some((j) => j.kind === "execution.start" && j.state === "pending"));
+    const deferred = (await Promise.all(sessions.map(({ stub }) => inspectSession(stub)))).filter((s) => s.jobs.some((j) => j.kind === "execution.start" && j.state === "pending"));
     expect(deferred).toHaveLength(2);
   });
 });

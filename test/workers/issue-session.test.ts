@@ -1,12 +1,14 @@
 import { abortAllDurableObjects } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import {
-  env,
   activitiesOf,
   api,
   createdPayload,
   createIssue,
   emulator,
+  env,
+  hubSnapshot,
+  inspectSession,
   installedOrg,
   issueSessionStub,
   linearState,
@@ -146,7 +148,7 @@ describe("IssueSession: at-least-once in, exactly-once effect", () => {
     const second = await postWebhook(payload);
     expect(await second.json()).toMatchObject({ outcome: "duplicate" });
     await settle(stub);
-    const snapshot = await stub.inspect();
+    const snapshot = await inspectSession(stub);
     expect(snapshot.agentSessions).toHaveLength(1);
     expect((await activitiesOf(org, agentSessionId)).filter((a) => a.content.body?.startsWith("On it"))).toHaveLength(1);
   });
@@ -180,7 +182,7 @@ describe("IssueSession: at-least-once in, exactly-once effect", () => {
     // The task is still queued for a local agent: the message joins its prompt, once.
     const passed = (await activitiesOf(org, agentSessionId)).filter((a) => a.content.body === "Passed your message to the local run.");
     expect(passed).toHaveLength(1);
-    const queued = await env.WORKSPACE.get(env.WORKSPACE.idFromName(org.organizationId)).hubSnapshot();
+    const queued = await hubSnapshot(env.WORKSPACE.get(env.WORKSPACE.idFromName(org.organizationId)));
     const spec = JSON.parse(queued.tasks.find((t) => t.agentSessionId === agentSessionId)!.specJson) as { prompt: string };
     expect(spec.prompt.match(/Also add tests/g)).toHaveLength(1);
   });
@@ -267,7 +269,7 @@ describe("IssueSession: informational events never start work", () => {
       updatedFrom: { title: "old" },
     });
     expect(await response.json()).toMatchObject({ outcome: "ignored" });
-    const snapshot = await issueSessionStub(org.organizationId, issue.id).inspect();
+    const snapshot = await inspectSession(issueSessionStub(org.organizationId, issue.id));
     expect(snapshot.timeline).toHaveLength(0);
   });
 });

@@ -15,6 +15,7 @@ import {
   edgeFetch,
   emulator,
   env,
+  hubSnapshot,
   installedOrg,
   issueSessionStub,
   postWebhook,
@@ -273,7 +274,7 @@ describe("the hub: tasks, acknowledgements and results", () => {
     // The grace period passes (the stored disconnect and grant times move back past it).
     await pastTheGrace(org);
     await runDurableObjectAlarm(workspace(org));
-    const snapshot = await workspace(org).hubSnapshot();
+    const snapshot = await hubSnapshot(workspace(org));
     expect(snapshot.tasks.find((t) => t.taskId === assign.task.taskId)).toMatchObject({ state: "queued", agentId: null });
 
     const next = await connect(token);
@@ -305,7 +306,7 @@ describe("the hub: tasks, acknowledgements and results", () => {
 
     // The hub's alarm runs now: the task stays with its agent, which is told nothing...
     await runDurableObjectAlarm(workspace(org));
-    expect((await workspace(org).hubSnapshot()).tasks.find((t) => t.taskId === assign.task.taskId)).toMatchObject({ state: "assigned", leaseId: assign.task.leaseId });
+    expect((await hubSnapshot(workspace(org))).tasks.find((t) => t.taskId === assign.task.taskId)).toMatchObject({ state: "assigned", leaseId: assign.task.leaseId });
     expect(agent.received.some((m) => m.type === "task.cancelled")).toBe(false);
     // ...and the alarm is not re-armed to fire at once (the first thing due is the resend of the unacknowledged assignment, 10 s on).
     const alarmAt = await runInDurableObject(workspace(org), (_instance, state) => state.storage.getAlarm());
@@ -361,7 +362,7 @@ describe("the hub: tasks, acknowledgements and results", () => {
     expect(snapshot.timeline.filter((e) => e.agentSessionId === agentSessionId && e.kind === "local.requeued")).toHaveLength(1);
     expect((await activitiesOf(org, agentSessionId)).filter((a) => a.content.body?.includes("went back to the queue"))).toHaveLength(1);
     // The silent connection was dropped, so the task waits in the queue for a live agent instead of going straight back to it.
-    expect((await workspace(org).hubSnapshot()).tasks.find((t) => t.taskId === assign.task.taskId)).toMatchObject({ state: "queued", agentId: null });
+    expect((await hubSnapshot(workspace(org))).tasks.find((t) => t.taskId === assign.task.taskId)).toMatchObject({ state: "queued", agentId: null });
     expect(agent.received.filter((m) => m.type === "task.assign")).toHaveLength(1);
   });
 

@@ -8,7 +8,22 @@ import { describe, expect, it } from "vitest";
 import { inject } from "vitest";
 import { CodegenEmulatorControl } from "../emulators/codegen/control-client";
 import { sha256Hex } from "../../src/crypto/hash";
-import { activitiesOf, api, createdPayload, createIssue, emulator, env, fireTimers, installedOrg, issueSessionStub, linearUrl, postWebhook, settle, type EmulatedOrg } from "./support";
+import {
+  activitiesOf,
+  api,
+  createdPayload,
+  createIssue,
+  emulator,
+  env,
+  fireTimers,
+  hubSnapshot,
+  installedOrg,
+  issueSessionStub,
+  linearUrl,
+  postWebhook,
+  settle,
+  type EmulatedOrg,
+} from "./support";
 
 const codegen = new CodegenEmulatorControl(inject("codegenEmulatorUrl"));
 
@@ -102,7 +117,7 @@ describe("fallbacks", () => {
     expect(snapshot.timeline.some((t) => t.kind === "session.fallback")).toBe(true);
     const bodies = (await activitiesOf(org, agentSessionId)).map((a) => a.content.body ?? "");
     expect(bodies.some((b) => b.startsWith("Falling back to a local agent"))).toBe(true);
-    const hub = await env.WORKSPACE.get(env.WORKSPACE.idFromName(org.organizationId)).hubSnapshot();
+    const hub = await hubSnapshot(env.WORKSPACE.get(env.WORKSPACE.idFromName(org.organizationId)));
     expect(hub.tasks.some((t) => t.agentSessionId === agentSessionId && t.state === "queued")).toBe(true);
   });
 
@@ -131,13 +146,13 @@ describe("fallbacks", () => {
     await settle(stub);
     const ask = (await activitiesOf(org, agentSessionId)).find((a) => a.content.type === "elicitation");
     expect(ask?.content.body).toContain('Reply "run locally"');
-    let hub = await env.WORKSPACE.get(env.WORKSPACE.idFromName(org.organizationId)).hubSnapshot();
+    let hub = await hubSnapshot(env.WORKSPACE.get(env.WORKSPACE.idFromName(org.organizationId)));
     expect(hub.tasks.filter((t) => t.agentSessionId === agentSessionId)).toHaveLength(0);
 
     const reply = await emulator<{ payload: Record<string, unknown> }>(`/_emulator/agent-sessions/${agentSessionId}/prompt`, { body: "ok, run it locally", deliver: false });
     await postWebhook(reply.payload);
     await settle(stub);
-    hub = await env.WORKSPACE.get(env.WORKSPACE.idFromName(org.organizationId)).hubSnapshot();
+    hub = await hubSnapshot(env.WORKSPACE.get(env.WORKSPACE.idFromName(org.organizationId)));
     expect(hub.tasks.filter((t) => t.agentSessionId === agentSessionId)).toHaveLength(1);
   });
 });
@@ -173,13 +188,13 @@ describe("POST /api/sessions/:id/stop and /retry", () => {
     expect(stopped.status).toBe(202);
     let snapshot = await settle(stub);
     expect(snapshot.agentSessions[0]!.status).toBe("stopped");
-    const hub = await env.WORKSPACE.get(env.WORKSPACE.idFromName(org.organizationId)).hubSnapshot();
+    const hub = await hubSnapshot(env.WORKSPACE.get(env.WORKSPACE.idFromName(org.organizationId)));
     expect(hub.tasks.find((t) => t.agentSessionId === agentSessionId)?.state).toBe("cancelled");
 
     const retried = await api(`/api/sessions/${agentSessionId}/retry${q}`, { method: "POST" });
     expect(retried.status).toBe(202);
     snapshot = await settle(stub);
-    const after = await env.WORKSPACE.get(env.WORKSPACE.idFromName(org.organizationId)).hubSnapshot();
+    const after = await hubSnapshot(env.WORKSPACE.get(env.WORKSPACE.idFromName(org.organizationId)));
     expect(after.tasks.filter((t) => t.agentSessionId === agentSessionId).map((t) => t.taskId)).toEqual(expect.arrayContaining([`${agentSessionId}:1`, `${agentSessionId}:2`]));
     expect((await activitiesOf(org, agentSessionId)).some((a) => a.content.body === "Trying this again, as an admin asked.")).toBe(true);
   });

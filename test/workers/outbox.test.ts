@@ -5,6 +5,7 @@ import {
   createdPayload,
   createIssue,
   injectFault,
+  inspectSession,
   installedOrg,
   issueSessionStub,
   linearCalls,
@@ -43,7 +44,7 @@ describe("outbox: every write to Linear lands exactly once", () => {
     const stub = issueSessionStub(org.organizationId, issue.id);
 
     await runDurableObjectAlarm(stub);
-    const during = await stub.inspect();
+    const during = await inspectSession(stub);
     expect(during.jobs.find((j) => j.kind === "linear.activity")).toMatchObject({ state: "pending" });
     expect(await activitiesOf(org, agentSessionId)).toHaveLength(0);
 
@@ -65,7 +66,7 @@ describe("outbox: every write to Linear lands exactly once", () => {
 
     const startedAt = Date.now();
     await runDurableObjectAlarm(stub);
-    const waiting = await stub.inspect();
+    const waiting = await inspectSession(stub);
     const job = waiting.jobs.find((j) => j.kind === "linear.activity")!;
     expect(job).toMatchObject({ state: "pending", attempts: 0 });
     expect(job.dueAt).toBeGreaterThanOrEqual(startedAt + 100_000);

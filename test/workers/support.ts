@@ -7,11 +7,55 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env as untypedEnv, exports } from "cloudflare:workers";
 import { inject } from "vitest";
 import { signLinearPayload } from "../../src/linear/webhook-signature";
-import type { IssueSessionSnapshot } from "../../workers/objects/contracts";
+import type { IssueSessionRpc, WorkspaceRpc } from "../../workers/objects/contracts";
+import { IssueSessionStore, type AgentSessionRecord, type JobView } from "../../workers/objects/issue-session/store";
+import { HubStore, type AgentRecord, type TaskRecord } from "../../workers/objects/workspace/hub-store";
+import { LedgerStore, type BudgetWaiterRow } from "../../workers/objects/workspace/ledger-store";
 import type { AppEnv } from "../../workers/env";
 
 /** The test pool's env with the Durable Object namespaces typed (the generated Env cannot know their classes). */
 export const env = untypedEnv as unknown as AppEnv;
+
+/** What a test may want to see inside an IssueSession, read from its storage (not through its RPC surface). */
+export interface IssueSessionSnapshot {
+  organizationId: string | null;
+  agentSessions: AgentSessionRecord[];
+  timeline: { seq: number; at: number; agentSessionId: string | null; kind: string; summary: string; dataJson: string | null }[];
+  jobs: JobView[];
+  alarmAt: number | null;
+}
+
+export async function inspectSession(stub: DurableObjectStub<IssueSessionRpc>): Promise<IssueSessionSnapshot> {
+  return runInDurableObject(stub, async (_instance, state) => {
+    const store = new IssueSessionStore(state.storage);
+    return {
+      organizationId: store.getMeta("organization_id"),
+      agentSessions: store.listAgentSessions(),
+      timeline: store.listTimeline().map(({ data, ...entry }) => ({ ...entry, dataJson: data ? JSON.stringify(data) : null })),
+      jobs: store.listJobs(),
+      alarmAt: await state.storage.getAlarm(),
+    };
+  });
+}
+
+/** The Workspace hub's agents and tasks, read from its storage. */
+export async function hubSnapshot(stub: DurableObjectStub<WorkspaceRpc>): Promise<{ agents: AgentRecord[]; tasks: (Omit<TaskRecord, "spec"> & { specJson: string })[] }> {
+  return runInDurableObject(stub, (_instance, state) => {
+    const hub = new HubStore(state.storage);
+    return {
+      agents: hub.allAgents().map((a) => ({ ...a })),
+      tasks: hub.tasksInState("queued", "assigned", "running", "done", "cancelled").map(({ spec, ...task }) => ({ ...task, specJson: JSON.stringify(spec) })),
+    };
+  });
+}
+
+/** The Workspace's queue of runs waiting for budget, read from its storage. */
+export async function budgetWaiters(stub: DurableObjectStub<WorkspaceRpc>): Promise<{ waiters: BudgetWaiterRow[]; wakeDueAt: number | null }> {
+  return runInDurableObject(stub, (_instance, state) => {
+    const ledger = new LedgerStore(state.storage);
+    return { waiters: ledger.waiters(), wakeDueAt: ledger.wakeDueAt() };
+  });
+}
 
 export const EDGE = "https://edge.test";
 export const API_KEY = "test-api-key";
@@ -122,7 +166,7 @@ export const TIMER_KINDS = ["cloud.deadline", "cloud.logs", "cloud.check"];
  */
 export async function settle(stub: ReturnType<typeof issueSessionStub>, maxRuns = 25): Promise<IssueSessionSnapshot> {
   for (let run = 0; run < maxRuns; run++) {
-    const snapshot = await stub.inspect();
+    const snapshot = await inspectSession(stub);
     if (!snapshot.jobs.some((job) => job.state === "pending" && !TIMER_KINDS.includes(job.kind))) return snapshot;
     await runInDurableObject(stub, (_instance, state) => {
       state.storage.sql.exec(

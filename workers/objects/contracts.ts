@@ -13,9 +13,7 @@ import type { IntakePlan, SessionDelivery } from "../../src/domain/session-intak
 import type { PanelMessage } from "../../src/domain/session-message";
 import type { LinearTokens } from "../../src/linear/oauth";
 import type { TaskEvent, TaskResult, TaskSpec } from "../../src/protocol/messages";
-import type { AgentSessionRecord, JobView } from "./issue-session/store";
-import type { AgentRecord, TaskRecord } from "./workspace/hub-store";
-import type { BudgetWaiterRef, BudgetWaiterRow } from "./workspace/ledger-store";
+import type { BudgetWaiterRef } from "./workspace/ledger-store";
 
 export type { BudgetWaiterRef };
 
@@ -35,21 +33,12 @@ export interface HandoffResult {
   reason?: string;
 }
 
-export interface IssueSessionSnapshot {
-  organizationId: string | null;
-  agentSessions: AgentSessionRecord[];
-  timeline: { seq: number; at: number; agentSessionId: string | null; kind: string; summary: string; dataJson: string | null }[];
-  jobs: JobView[];
-  alarmAt: number | null;
-}
-
 export interface IssueSessionRpc extends Rpc.DurableObjectBranded {
   receiveWebhook(handoff: WebhookHandoff): Promise<HandoffResult>;
   sendMessage(message: PanelMessage): Promise<{ status: 202 | 404 | 409; ok: boolean; message: string; duplicate?: boolean }>;
   stopSession(agentSessionId: string): Promise<{ ok: boolean; message: string }>;
   retrySession(agentSessionId: string): Promise<{ ok: boolean; message: string }>;
   resumeAfterBudget(agentSessionId: string): Promise<{ waiting: boolean }>;
-  inspect(): Promise<IssueSessionSnapshot>;
   onCloudRunUpdate(observation: CloudRunObservation): Promise<void>;
   onLocalTaskUpdate(update: LocalTaskUpdate): Promise<void>;
 }
@@ -109,11 +98,6 @@ export interface BudgetStatus {
   remainingTodayUsd: number | null;
 }
 
-export interface HubSnapshot {
-  agents: AgentRecord[];
-  tasks: (Omit<TaskRecord, "spec"> & { specJson: string })[];
-}
-
 export interface WorkspaceRpc extends Rpc.DurableObjectBranded {
   enqueueLocalTask(input: LocalTaskInput): Promise<{ queued: true; agentsOnline: number; freshSession: boolean }>;
   localAvailability(repository: string): Promise<{ agentsOnline: number; freeSlots: number }>;
@@ -124,10 +108,8 @@ export interface WorkspaceRpc extends Rpc.DurableObjectBranded {
   releaseBudget(id: string): Promise<void>;
   recheckBudgetWaiters(): Promise<void>;
   cancelBudgetWait(agentSessionId: string): Promise<void>;
-  budgetWaiters(): Promise<{ waiters: BudgetWaiterRow[]; wakeDueAt: number | null }>;
   budgetStatus(limits: BudgetLimits, repository?: string): Promise<BudgetStatus>;
   revokeAgentToken(tokenId: string): Promise<number>;
-  hubSnapshot(): Promise<HubSnapshot>;
   agentsStatus(): Promise<AgentsStatus>;
   install(input: InstallInput): Promise<void>;
   getLinearAccessToken(organizationId: string): Promise<AccessTokenResult>;

@@ -23,7 +23,7 @@ import type { JobContext } from "./job-context";
 import { cloudExecutor, localExecutor } from "./executors";
 import { LinearAccessProvider } from "./linear-access";
 import { resolveCodegenCredential, type CodegenCredential } from "../../codegen-credentials";
-import type { CloudRunObservation, HandoffResult, IssueSessionRpc, IssueSessionSnapshot, LocalTaskUpdate, WebhookHandoff } from "../contracts";
+import type { CloudRunObservation, HandoffResult, IssueSessionRpc, LocalTaskUpdate, WebhookHandoff } from "../contracts";
 import { workspaceStub } from "../stubs";
 import { IssueSessionStore } from "./store";
 
@@ -209,17 +209,6 @@ export class IssueSession extends DurableObject<AppEnv> implements IssueSessionR
     } catch (error) {
       this.#log.warn("could not take a stopped session out of the budget queue", { agentSessionId, error: describeError(error) });
     }
-  }
-
-  /** Everything the API and the tests may want to see about this issue. */
-  async inspect(): Promise<IssueSessionSnapshot> {
-    return {
-      organizationId: this.#store.getMeta("organization_id"),
-      agentSessions: this.#store.listAgentSessions(),
-      timeline: this.#store.listTimeline().map(({ data, ...entry }) => ({ ...entry, dataJson: data ? JSON.stringify(data) : null })),
-      jobs: this.#store.listJobs(),
-      alarmAt: await this.ctx.storage.getAlarm(),
-    };
   }
 
   override async alarm(): Promise<void> {

@@ -21,7 +21,7 @@ import {
 } from "../../../src/protocol/messages";
 import type { AppEnv } from "../../env";
 import { HubStore, type AgentRecord, type TaskRecord } from "./hub-store";
-import type { LocalTaskInput, LocalTaskUpdate } from "../contracts";
+import type { LocalTaskInput } from "../contracts";
 import { issueSessionStub } from "../stubs";
 
 interface Attachment {

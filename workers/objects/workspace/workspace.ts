@@ -25,7 +25,7 @@ import { nextUtcMidnight, type BudgetLimits } from "../../../src/domain/budget";
 import { budgetLimitsFor } from "../../../src/domain/workspace-settings";
 import { loadWorkspaceSettings } from "../../../src/db/queries/settings";
 import { LedgerStore } from "./ledger-store";
-import type { AccessTokenResult, AgentsStatus, BudgetWaiterRef, HubSnapshot, InstallInput, LocalTaskInput, WorkspaceRpc } from "../contracts";
+import type { AccessTokenResult, AgentsStatus, BudgetWaiterRef, InstallInput, LocalTaskInput, WorkspaceRpc } from "../contracts";
 import { issueSessionStub } from "../stubs";
 import { LocalAgentHub } from "./local-agent-hub";
 
@@ -162,11 +162,6 @@ export class Workspace extends DurableObject<AppEnv> implements WorkspaceRpc {
     this.#ledger.dropWaiters(agentSessionId);
   }
 
-  /** The queue of runs waiting for budget, for the API and tests. */
-  async budgetWaiters() {
-    return { waiters: this.#ledger.waiters(), wakeDueAt: this.#ledger.wakeDueAt() };
-  }
-
   async #wakeBudgetWaitersSafely(): Promise<void> {
     try {
       await this.#wakeBudgetWaiters();
@@ -228,14 +223,6 @@ export class Workspace extends DurableObject<AppEnv> implements WorkspaceRpc {
 
   async revokeAgentToken(tokenId: string): Promise<number> {
     return this.#hub.revokeToken(tokenId);
-  }
-
-  /** The hub's agents and tasks, for the API and tests. */
-  async hubSnapshot(): Promise<HubSnapshot> {
-    return {
-      agents: this.#hub.agents().map((a) => ({ ...a })),
-      tasks: this.#hub.tasks().map(({ spec, ...task }) => ({ ...task, specJson: JSON.stringify(spec) })),
-    };
   }
 
   /** For the control panel: every agent with the tasks it holds, and the tasks waiting for one. Cheap: no task specs. */
