@@ -133,3 +133,45 @@ function checkPriceModel(model: PriceModel): void {
 function nonNegative(name: string, value: number): void {
   if (!Number.isFinite(value) || value < 0) throw new RangeError(`${name} must be a finite number >= 0, got ${value}`);
 }
+
+/** When no per-task limit is set but a daily one is, a local run is capped at this multiple of its estimate (never under $1). */
+export const LOCAL_BUDGET_HEADROOM = 3;
+
+export interface RunBudgetInput {
+  executor: ExecutorKind;
+  /** The local run's estimate (median of similar runs, or the price model's default). */
+  localEstimateUsd: number;
+  limits: { maxCostPerTaskUsd: number | null; maxCostPerDayUsd: number | null; localCountsAgainstBudget: boolean };
+  priceModel: Pick<PriceModel, "perRunUsd" | "perMinuteUsd">;
+  /** CODEGEN_RUN_TIMEOUT_MS. */
+  runTimeoutMs: number;
+}
+
+export interface RunBudget {
+  /** The local run's `maxBudgetUsd` for the Claude Agent SDK (null: no cap; always null for the cloud). */
+  maxBudgetUsd: number | null;
+  /** The most the run can cost: what the orchestrator compares with the budget left. */
+  worstCaseUsd: number;
+  /** What the ledger reserves for it: the worst case, or 0 for a local run that does not count against the budget. */
+  reserveUsd: number;
+}
+
+/**
+ * One run's cap and worst case, the same whichever path started it (chosen
+ * first or as a fallback). A local run is capped at the per-task limit; with
+ * none but a daily limit, at {@link LOCAL_BUDGET_HEADROOM}× its estimate; with
+ * no limit at all it has no cap and its worst case is its estimate (no limit
+ * applies to it anyway). A cloud run's worst case is its price over the timeout.
+ */
+export function runBudget(input: RunBudgetInput): RunBudget {
+  const { limits, priceModel, runTimeoutMs } = input;
+  if (input.executor === "cloud") {
+    const worst = worstCase({ executor: "cloud", maxBudgetUsd: 0, priceModel, runTimeoutMs });
+    return { maxBudgetUsd: null, worstCaseUsd: worst, reserveUsd: worst };
+  }
+  nonNegative("localEstimateUsd", input.localEstimateUsd);
+  const maxBudgetUsd =
+    limits.maxCostPerTaskUsd ?? (limits.maxCostPerDayUsd !== null ? Math.max(1, roundUsd(input.localEstimateUsd * LOCAL_BUDGET_HEADROOM)) : null);
+  const worst = maxBudgetUsd !== null ? worstCase({ executor: "local", maxBudgetUsd, priceModel, runTimeoutMs: 0 }) : input.localEstimateUsd;
+  return { maxBudgetUsd, worstCaseUsd: worst, reserveUsd: limits.localCountsAgainstBudget ? worst : 0 };
+}

@@ -47,7 +47,7 @@
  * work). The first tag found wins; an unknown value is ignored with a signal.
  */
 
-const AGENT_TYPES = ["orchestrator", "builder", "debugger", "scoper"] as const;
+export const AGENT_TYPES = ["orchestrator", "builder", "debugger", "scoper"] as const;
 export type AgentType = (typeof AGENT_TYPES)[number];
 export type Complexity = "low" | "medium" | "high";
 export type ExecutorKind = "local" | "cloud";

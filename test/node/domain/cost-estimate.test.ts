@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { estimateCost, median, medianAbsoluteError, worstCase, type RunRecord } from "../../../src/domain/cost-estimate";
+import { estimateCost, median, medianAbsoluteError, runBudget, worstCase, type RunRecord } from "../../../src/domain/cost-estimate";
 
 const PRICES = { perRunUsd: 0.5, perMinuteUsd: 0.02 };
 const TASK = { repository: "web", agentType: "builder", complexity: "medium" } as const;
@@ -178,5 +178,26 @@ describe("median and medianAbsoluteError", () => {
 
   it("needs at least one pair", () => {
     expect(() => medianAbsoluteError([])).toThrow(RangeError);
+  });
+});
+
+describe("runBudget: one cap and worst case per executor, whichever path started the run", () => {
+  const NO_LIMITS = { maxCostPerTaskUsd: null, maxCostPerDayUsd: null, localCountsAgainstBudget: true };
+  it.each([
+    // name, executor, local estimate, limits, → maxBudgetUsd, worstCaseUsd, reserveUsd
+    ["local: the per-task limit is the cap, plus 20% margin", "local", 1.5, { ...NO_LIMITS, maxCostPerTaskUsd: 5 }, 5, 6, 6],
+    ["local: the per-task limit wins over the daily one", "local", 1.5, { ...NO_LIMITS, maxCostPerTaskUsd: 5, maxCostPerDayUsd: 50 }, 5, 6, 6],
+    ["local: only a daily limit: 3× the estimate", "local", 1.5, { ...NO_LIMITS, maxCostPerDayUsd: 50 }, 4.5, 5.4, 5.4],
+    ["local: only a daily limit: never under $1", "local", 0.2, { ...NO_LIMITS, maxCostPerDayUsd: 50 }, 1, 1.2, 1.2],
+    ["local: no limit at all: no cap, the estimate is the worst case", "local", 1.5, NO_LIMITS, null, 1.5, 1.5],
+    ["local: not counted against the budget reserves nothing", "local", 1.5, { ...NO_LIMITS, maxCostPerTaskUsd: 5, localCountsAgainstBudget: false }, 5, 6, 0],
+    ["cloud: priced over the timeout (1 h)", "cloud", 1.5, NO_LIMITS, null, 1.7, 1.7],
+    ["cloud: limits and the local estimate do not matter", "cloud", 99, { maxCostPerTaskUsd: 5, maxCostPerDayUsd: 50, localCountsAgainstBudget: false }, null, 1.7, 1.7],
+  ] as const)("%s", (_name, executor, localEstimateUsd, limits, maxBudgetUsd, worstCaseUsd, reserveUsd) => {
+    expect(runBudget({ executor, localEstimateUsd, limits, priceModel: PRICES, runTimeoutMs: 3_600_000 })).toEqual({ maxBudgetUsd, worstCaseUsd, reserveUsd });
+  });
+
+  it("rejects a negative local estimate", () => {
+    expect(() => runBudget({ executor: "local", localEstimateUsd: -1, limits: NO_LIMITS, priceModel: PRICES, runTimeoutMs: 0 })).toThrow(RangeError);
   });
 });

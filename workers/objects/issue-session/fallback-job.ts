@@ -4,10 +4,12 @@
  * reservation is released, the new executor's worst case reserved, Linear told
  * why, and the next attempt started. Recorded in the timeline; never silent.
  */
-import { worstCase } from "../../../src/domain/cost-estimate";
+import { estimateCost, runBudget, type RunRecord } from "../../../src/domain/cost-estimate";
+import { AGENT_TYPES, type AgentType, type Complexity } from "../../../src/domain/task-analysis";
 import { activityJob, type JobSpec } from "../../../src/domain/job-specs";
 import { budgetRefused, fallingBack } from "../../../src/domain/linear-copy";
 import { budgetLimitsFor, effectiveSettings } from "../../../src/domain/workspace-settings";
+import { recentRunHistory } from "../../../src/db/queries/history";
 import { loadWorkspaceSettings } from "../../../src/db/queries/settings";
 import type { JobContext, JobOutcome } from "./job-context";
 import type { JobRecord } from "./store";
@@ -23,13 +25,11 @@ export async function fallBack(job: JobRecord, ctx: JobContext): Promise<JobOutc
   const stored = await loadWorkspaceSettings(ctx.db, ctx.organizationId);
   const settings = effectiveSettings(ctx.config, stored, session.repositoryName);
   const priceModel = { perRunUsd: settings.priceModel.perRunUsd, perMinuteUsd: settings.priceModel.perMinuteUsd };
-  const localMaxBudgetUsd = settings.maxCostPerTaskUsd;
-  const amount =
-    to === "cloud"
-      ? worstCase({ executor: "cloud", maxBudgetUsd: 0, priceModel, runTimeoutMs: ctx.config.CODEGEN_RUN_TIMEOUT_MS })
-      : settings.localCountsAgainstBudget && localMaxBudgetUsd !== null
-        ? worstCase({ executor: "local", maxBudgetUsd: localMaxBudgetUsd, priceModel, runTimeoutMs: 0 })
-        : 0;
+  // The same cap and worst case as when the orchestrator chose this executor first: the estimate is taken again from the run history.
+  const localEstimateUsd = to === "local" ? await localEstimate(ctx, session.repositoryName, session.agentType, session.complexity, priceModel) : 0;
+  const budget = runBudget({ executor: to, localEstimateUsd, limits: settings, priceModel, runTimeoutMs: ctx.config.CODEGEN_RUN_TIMEOUT_MS });
+  const amount = budget.reserveUsd;
+  const localMaxBudgetUsd = budget.maxBudgetUsd;
   const workspace = workspaceStub(ctx.env, ctx.organizationId);
   await workspace.releaseBudget(fromAttemptKey);
   const reservation = await workspace.reserveBudget(
@@ -49,4 +49,22 @@ export async function fallBack(job: JobRecord, ctx: JobContext): Promise<JobOutc
     ctx.store.enqueueJob({ kind: "execution.start", payload: { executor: to, agentSessionId, attemptKey: next, resumeFrom: null, maxBudgetUsd: localMaxBudgetUsd } }, now);
   });
   return { kind: "done" };
+}
+
+async function localEstimate(
+  ctx: JobContext,
+  repository: string | null,
+  agentType: string | null,
+  complexity: string | null,
+  priceModel: { perRunUsd: number; perMinuteUsd: number },
+): Promise<number> {
+  const history = (await recentRunHistory(ctx.db, ctx.organizationId)).filter(
+    (r): r is RunRecord => r.repository !== null && r.agentType !== null && r.complexity !== null && (r.executor === "local" || r.executor === "cloud"),
+  );
+  const task = {
+    repository: repository ?? "",
+    agentType: (AGENT_TYPES as readonly string[]).includes(agentType ?? "") ? (agentType as AgentType) : "builder",
+    complexity: (["low", "medium", "high"] as const).find((c) => c === complexity) ?? ("medium" as Complexity),
+  };
+  return estimateCost(history, task, priceModel).localUsd;
 }

@@ -7,7 +7,7 @@
  * synchronous transaction in the Workspace object.
  */
 import { dailyLimitOf, type BudgetLimits } from "../../../src/domain/budget";
-import { estimateCost, worstCase, type RunRecord } from "../../../src/domain/cost-estimate";
+import { estimateCost, runBudget, type RunRecord } from "../../../src/domain/cost-estimate";
 import { selectExecutor, type ExecutorDecision } from "../../../src/domain/select-executor";
 import { analyzeTask, type TaskAnalysis } from "../../../src/domain/task-analysis";
 import { budgetLimitsFor, effectiveSettings, type EffectiveSettings } from "../../../src/domain/workspace-settings";
@@ -29,9 +29,6 @@ export interface ExecutionPlan {
   localMaxBudgetUsd: number | null;
   estimate: { localUsd: number; cloudUsd: number };
 }
-
-/** When no per-task limit is set but a daily one is, a local run is capped at this multiple of its estimate. */
-const LOCAL_BUDGET_HEADROOM = 3;
 
 export async function planExecution(ctx: JobContext, session: AgentSessionRecord, issue: IssueDetails, repository: string): Promise<ExecutionPlan> {
   const workspace = workspaceStub(ctx.env, ctx.organizationId);
@@ -56,20 +53,20 @@ export async function planExecution(ctx: JobContext, session: AgentSessionRecord
   const priceModel = { perRunUsd: settings.priceModel.perRunUsd, perMinuteUsd: settings.priceModel.perMinuteUsd };
   const estimate = estimateCost(history, { repository, agentType: analysis.agentType, complexity: analysis.complexity }, priceModel);
   const limits: BudgetLimits = budgetLimitsFor(ctx.config, stored, repository);
-  const localMaxBudgetUsd = settings.maxCostPerTaskUsd ?? (settings.maxCostPerDayUsd !== null ? Math.max(1, estimate.localUsd * LOCAL_BUDGET_HEADROOM) : null);
-  const cloudWorstCaseUsd = worstCase({ executor: "cloud", maxBudgetUsd: 0, priceModel, runTimeoutMs: ctx.config.CODEGEN_RUN_TIMEOUT_MS });
-  // A local run with no cap at all has no worst case; it reserves its estimate, and no limit applies to it anyway.
-  const localWorstCaseUsd = localMaxBudgetUsd !== null ? worstCase({ executor: "local", maxBudgetUsd: localMaxBudgetUsd, priceModel, runTimeoutMs: 0 }) : estimate.localUsd;
+  const budgetOf = (executor: "local" | "cloud") =>
+    runBudget({ executor, localEstimateUsd: estimate.localUsd, limits: settings, priceModel, runTimeoutMs: ctx.config.CODEGEN_RUN_TIMEOUT_MS });
+  const local = budgetOf("local");
+  const cloud = budgetOf("cloud");
 
   const credential = await ctx.codegenCredential();
   const cloudHealthy = credential ? (await codegenGateStub(ctx.env, credential.gateName).health()).available : false;
-  const local = await workspace.localAvailability(repository);
+  const agents = await workspace.localAvailability(repository);
   const budget = await workspace.budgetStatus(limits, repository);
   const decision = selectExecutor(
     { ...analysis, repository, priority: issue.priority ?? 0 },
     settings.strategy,
     {
-      local: { agentsOnline: local.agentsOnline, freeSlots: local.freeSlots, expectedWaitMs: local.freeSlots > 0 ? 0 : null },
+      local: { agentsOnline: agents.agentsOnline, freeSlots: agents.freeSlots, expectedWaitMs: agents.freeSlots > 0 ? 0 : null },
       localWaitLimitMs: ctx.config.LOCAL_QUEUE_TIMEOUT_MS,
       cloud: { configured: credential !== null, healthy: cloudHealthy },
       budget: {
@@ -78,11 +75,11 @@ export async function planExecution(ctx: JobContext, session: AgentSessionRecord
         dayLimitUsd: dailyLimitOf(limits, repository),
         localCountsAgainstBudget: settings.localCountsAgainstBudget,
       },
-      estimate: { localUsd: estimate.localUsd, cloudUsd: estimate.cloudUsd, cloudWorstCaseUsd, localWorstCaseUsd },
+      estimate: { localUsd: estimate.localUsd, cloudUsd: estimate.cloudUsd, cloudWorstCaseUsd: cloud.worstCaseUsd, localWorstCaseUsd: local.worstCaseUsd },
     },
   );
   // A task that waits for budget reserves what the executor it waits for would.
   const executor = decision.executor ?? decision.waitForBudget?.executor ?? null;
-  const worst = executor === "cloud" ? cloudWorstCaseUsd : settings.localCountsAgainstBudget ? localWorstCaseUsd : 0;
-  return { decision, analysis, settings, limits, worstCaseUsd: worst, localMaxBudgetUsd, estimate: { localUsd: estimate.localUsd, cloudUsd: estimate.cloudUsd } };
+  const worst = executor === "cloud" ? cloud.reserveUsd : local.reserveUsd;
+  return { decision, analysis, settings, limits, worstCaseUsd: worst, localMaxBudgetUsd: local.maxBudgetUsd, estimate: { localUsd: estimate.localUsd, cloudUsd: estimate.cloudUsd } };
 }
