@@ -93,7 +93,7 @@ export const sessionEvents = sqliteTable(
 export const executionMetrics = sqliteTable(
   "execution_metrics",
   {
-    id: text("id").primaryKey(), // `${sessionId}:${attempt}`: alarms fire at least once
+    id: text("id").primaryKey(), // `<sessionId>:<attempt>` (src/domain/attempt-key.ts): alarms fire at least once
     workspaceId: text("workspace_id").notNull(),
     sessionId: text("session_id").notNull(),
     repositoryName: text("repository_name"),

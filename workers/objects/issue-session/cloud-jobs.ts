@@ -36,6 +36,7 @@ import type { FollowUpRequest, StartRequest, StopRequest } from "../../../src/do
 import type { JobContext, JobOutcome } from "./job-context";
 import type { ExecutionRecord, JobRecord } from "./store";
 import { codegenGateStub } from "../stubs";
+import { attemptNumber } from "../../../src/domain/attempt-key";
 
 /** Codegen failures are retried at most this many times before the session says it gave up. */
 export const MAX_CLOUD_RETRIES = 3;
@@ -80,7 +81,7 @@ export async function startCloudRun(ctx: JobContext, request: StartRequest, job:
   if (!exec) {
     // The intent is stored before the first call, so a lost answer can be reconciled.
     ctx.transaction(() =>
-      ctx.store.createExecution({ attemptKey, agentSessionId, attempt: Number(attemptKey.split(":").pop()) || 1, executor: "cloud", intentAt: ctx.now() }),
+      ctx.store.createExecution({ attemptKey, agentSessionId, attempt: attemptNumber(attemptKey), executor: "cloud", intentAt: ctx.now() }),
     );
     exec = ctx.store.getExecution(attemptKey)!;
   }

@@ -14,13 +14,14 @@ import { loadWorkspaceSettings } from "../../../src/db/queries/settings";
 import type { JobContext, JobOutcome } from "./job-context";
 import type { JobRecord } from "./store";
 import { workspaceStub } from "../stubs";
+import { nextAttemptKey } from "../../../src/domain/attempt-key";
 
 export async function fallBack(job: JobRecord, ctx: JobContext): Promise<JobOutcome> {
   const { agentSessionId, fromAttemptKey, to, reason } = job.payload as Extract<JobSpec, { kind: "session.fallback" }>["payload"];
   const session = ctx.store.getAgentSession(agentSessionId);
   const from = ctx.store.getExecution(fromAttemptKey);
   if (!session || !from || session.stopRequestedAt) return { kind: "done" };
-  const next = `${agentSessionId}:${from.attempt + 1}`;
+  const next = nextAttemptKey(agentSessionId, from.attempt);
   if (ctx.store.getExecution(next)) return { kind: "done" };
   const stored = await loadWorkspaceSettings(ctx.db, ctx.organizationId);
   const settings = effectiveSettings(ctx.config, stored, session.repositoryName);

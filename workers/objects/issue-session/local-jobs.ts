@@ -30,6 +30,7 @@ import type { LocalTaskUpdate } from "../contracts";
 import type { JobContext, JobOutcome } from "./job-context";
 import type { JobRecord } from "./store";
 import { workspaceStub } from "../stubs";
+import { attemptNumber, nextAttemptKey } from "../../../src/domain/attempt-key";
 
 type Payload<K extends JobSpec["kind"]> = Extract<JobSpec, { kind: K }>["payload"];
 
@@ -69,7 +70,7 @@ export async function startLocalTask(ctx: JobContext, request: StartRequest): Pr
   if (!session || (session.stopRequestedAt && !resumeFrom)) return { kind: "done" };
   let exec = ctx.store.getExecution(attemptKey);
   if (!exec) {
-    ctx.transaction(() => ctx.store.createExecution({ attemptKey, agentSessionId, attempt: Number(attemptKey.split(":").pop()) || 1, executor: "local", intentAt: ctx.now() }));
+    ctx.transaction(() => ctx.store.createExecution({ attemptKey, agentSessionId, attempt: attemptNumber(attemptKey), executor: "local", intentAt: ctx.now() }));
     exec = ctx.store.getExecution(attemptKey)!;
   }
   if (exec.taskId) return { kind: "done" };
@@ -256,7 +257,7 @@ export async function followUpLocal(ctx: JobContext, request: FollowUpRequest): 
     }
   }
   // The task has ended: a new attempt resumes its Claude session, on the machine that has it.
-  const next = `${agentSessionId}:${exec.attempt + 1}`;
+  const next = nextAttemptKey(agentSessionId, exec.attempt);
   ctx.transaction(() => {
     ctx.store.enqueueJob({ kind: "execution.start", payload: { executor: "local", agentSessionId, attemptKey: next, resumeFrom: attemptKey } }, ctx.now());
     ctx.store.enqueueJob(activityJob(agentSessionId, { type: "thought", body: localContinuing() }), ctx.now());

@@ -12,6 +12,7 @@ import { checkBudgetAndSuccess } from "./alert-checks";
 import type { JobContext, JobOutcome } from "./job-context";
 import type { JobRecord } from "./store";
 import { workspaceStub } from "../stubs";
+import { metricsRowId } from "../../../src/domain/attempt-key";
 
 type Payload<K extends JobSpec["kind"]> = Extract<JobSpec, { kind: K }>["payload"];
 
@@ -29,7 +30,7 @@ export async function recordMetrics(job: JobRecord, ctx: JobContext): Promise<Jo
       ? (exec.costUsd ?? 0)
       : cloudRunCost({ pricePerRunUsd: settings.priceModel.perRunUsd, pricePerMinuteUsd: settings.priceModel.perMinuteUsd, durationMs: durationMs * ctx.config.CODEGEN_TIME_SCALE });
   await recordExecutionMetrics(ctx.db, {
-    id: `${attemptKey}:${exec.resumes}`,
+    id: metricsRowId(attemptKey, exec.resumes),
     workspaceId: ctx.organizationId,
     sessionId: agentSessionId,
     repositoryName: session?.repositoryName ?? null,

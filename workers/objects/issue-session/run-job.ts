@@ -35,6 +35,7 @@ import { recordMetrics } from "./metrics-job";
 import type { AgentSessionRecord, JobRecord } from "./store";
 import type { JobContext, JobOutcome } from "./job-context";
 import { workspaceStub } from "../stubs";
+import { nextAttemptKey } from "../../../src/domain/attempt-key";
 
 /** Past this, a job is abandoned and the failure recorded: the conversation in Linear has moved on. */
 export const JOB_GIVE_UP_AFTER_MS = 24 * 60 * 60 * 1000;
@@ -256,7 +257,7 @@ async function prepareSession(job: JobRecord, api: LinearApi, appUserId: string,
 async function planAndReserve(ctx: JobContext, session: AgentSessionRecord, issue: IssueDetails, repository: string) {
   const plan = await planExecution(ctx, session, issue, repository);
   // A retried session starts a new attempt after its last one; a task woken from a wait for budget keeps its attempt.
-  const attemptKey = `${session.id}:${(ctx.store.latestExecution(session.id)?.attempt ?? 0) + 1}`;
+  const attemptKey = nextAttemptKey(session.id, ctx.store.latestExecution(session.id)?.attempt);
   const executor = plan.decision.executor ?? plan.decision.waitForBudget?.executor ?? null;
   // The worst case is reserved before anything starts; a replayed job meets its own reservation.
   const reservation = executor
