@@ -16,6 +16,7 @@ import { startLinearEmulator } from "../../emulators/linear/server";
 import { agentEnv, createBenchRepository } from "../../../scripts/lib/agent-fixtures";
 import { startAgentProcess } from "../../../scripts/lib/agent-process";
 import { emulatedLinearVars, installThroughOAuth, startLocalEdge, type LocalEdge } from "../../../scripts/lib/local-edge";
+import { activitiesUntil as waitForActivities } from "./linear-activities";
 
 const SECRET = "e2e-webhook-secret";
 const API_KEY = "e2e-api-key";
@@ -35,16 +36,8 @@ function startAgent(home: string, repo: string, scenario: object) {
 }
 
 /** Reads (emulated) Linear until the session's activities satisfy `done`; bounded. */
-async function activitiesUntil(agentSessionId: string, done: (activities: ActivityView[]) => boolean, timeoutMs = 60_000): Promise<ActivityView[]> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const state = await linear.state(org.organizationId);
-    const activities = state.agentSessions.find((s) => s.id === agentSessionId)?.activities ?? [];
-    if (done(activities)) return activities;
-    if (Date.now() > deadline) throw new Error(`timed out; activities so far: ${activities.map((a) => `${a.content.type}: ${a.content.body ?? a.content.action}`).join(" | ")}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const activitiesUntil = (agentSessionId: string, done: (activities: ActivityView[]) => boolean, timeoutMs = 60_000) =>
+  waitForActivities(linear, org.organizationId, agentSessionId, done, timeoutMs);
 
 async function delegateIssue(title: string) {
   const issue = await linear.createIssue(org.organizationId, { title, teamKey: org.teams[0]!.key, stateType: "unstarted" });

@@ -19,6 +19,7 @@ import { startLinearEmulator } from "../../emulators/linear/server";
 import { createBenchRepository } from "../../../scripts/lib/agent-fixtures";
 import { startAgentProcess, type AgentProcess } from "../../../scripts/lib/agent-process";
 import { emulatedLinearVars, installThroughOAuth, startLocalEdge, type LocalEdge } from "../../../scripts/lib/local-edge";
+import { activitiesUntil as waitForActivities } from "./linear-activities";
 
 const SECRET = "e2e-follow-up-secret";
 const API_KEY = "e2e-follow-up-key";
@@ -34,16 +35,8 @@ let agent: AgentProcess | null = null;
 let home: string;
 
 /** Reads (emulated) Linear until the session's activities satisfy `done`; bounded. */
-async function activitiesUntil(agentSessionId: string, done: (activities: ActivityView[]) => boolean, timeoutMs = 30_000): Promise<ActivityView[]> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const state = await linear.state(org.organizationId);
-    const activities = state.agentSessions.find((s) => s.id === agentSessionId)?.activities ?? [];
-    if (done(activities)) return activities;
-    if (Date.now() > deadline) throw new Error(`timed out; activities so far: ${activities.map((a) => `${a.content.type}: ${a.content.body ?? a.content.action}`).join(" | ")}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const activitiesUntil = (agentSessionId: string, done: (activities: ActivityView[]) => boolean, timeoutMs = 30_000) =>
+  waitForActivities(linear, org.organizationId, agentSessionId, done, timeoutMs);
 
 interface Launch {
   sessionId: string;
