@@ -9,6 +9,7 @@
  * the outcome: it looks the run up by its attempt key and adopts it, and only
  * when none is found creates one. These are the rules, apart from the I/O.
  */
+import type { ExecutionState } from "./execution-state";
 export type CloudCreateStep =
   /** The run was adopted already, or the execution ended: nothing to create. */
   | "nothing"
@@ -18,7 +19,7 @@ export type CloudCreateStep =
   | "look-up-then-create";
 
 export interface CreatingExecution {
-  state: "creating" | "running" | "timed_out" | "ended" | "stopped";
+  state: ExecutionState;
   runId: number | null;
   /** When a create was last sent whose answer never said "not created"; null when none is outstanding. */
   createSentAt: number | null;

@@ -18,6 +18,7 @@ import type {
 import type { AgentActivityContent } from "../linear/linear-api";
 import type { JobSpec } from "./job-specs";
 import { RUN_LOCALLY, STOPPED_NOTHING_RUNNING, acknowledgement, NO_ISSUE_MESSAGE, promptNoted } from "./linear-copy";
+import { isExecutionLive, type ExecutionState } from "./execution-state";
 
 export type { JobSpec } from "./job-specs";
 
@@ -26,7 +27,7 @@ export interface ExecutionFacts {
   attemptKey: string;
   executor: "cloud" | "local";
   /** creating: the run is being started; running/timed_out: it may be working; ended: it finished. */
-  state: "creating" | "running" | "timed_out" | "ended" | "stopped";
+  state: ExecutionState;
 }
 
 export type SessionDelivery = AgentSessionEvent | IssueWebhook | CommentWebhook | AppUserNotification;
@@ -174,7 +175,7 @@ function planPrompted(event: AgentSessionEvent, facts: IntakeFacts, newId: () =>
   };
   const agentSession = facts.agentSessionKnown ? undefined : sessionFromPrompt(event);
   const execution = facts.execution ?? null;
-  const live = execution !== null && (execution.state === "creating" || execution.state === "running" || execution.state === "timed_out");
+  const live = isExecutionLive(execution);
   if (prompt.signal === "stop") {
     return {
       outcome: "accepted",

@@ -26,6 +26,7 @@ import { resolveCodegenCredential, type CodegenCredential } from "../../codegen-
 import type { CloudRunObservation, HandoffResult, IssueSessionRpc, LocalTaskUpdate, WebhookHandoff } from "../contracts";
 import { workspaceStub } from "../stubs";
 import { IssueSessionStore } from "./store";
+import { isExecutionLive } from "../../../src/domain/execution-state";
 
 /** Jobs one alarm run may take on; the rest wait for the next run, due at once. */
 const MAX_JOBS_PER_ALARM = 25;
@@ -149,7 +150,7 @@ export class IssueSession extends DurableObject<AppEnv> implements IssueSessionR
     const session = this.#store.getAgentSession(agentSessionId);
     if (!session) return { ok: false, message: "no such agent session on this issue" };
     const execution = this.#store.latestExecution(agentSessionId);
-    const live = execution !== null && ["creating", "running", "timed_out"].includes(execution.state);
+    const live = isExecutionLive(execution);
     const now = Date.now();
     this.ctx.storage.transactionSync(() => {
       this.#store.updateAgentSession(agentSessionId, { status: "stopped", stopRequestedAt: now, endedAt: now }, now);
@@ -167,7 +168,7 @@ export class IssueSession extends DurableObject<AppEnv> implements IssueSessionR
     const session = this.#store.getAgentSession(agentSessionId);
     if (!session) return { ok: false, message: "no such agent session on this issue" };
     const execution = this.#store.latestExecution(agentSessionId);
-    if (execution && ["creating", "running", "timed_out"].includes(execution.state)) return { ok: false, message: "the session is still running; stop it first" };
+    if (isExecutionLive(execution)) return { ok: false, message: "the session is still running; stop it first" };
     const now = Date.now();
     this.ctx.storage.transactionSync(() => {
       this.#store.updateAgentSession(agentSessionId, { status: "pending", stopRequestedAt: null, endedAt: null, error: null, routedAt: null }, now);

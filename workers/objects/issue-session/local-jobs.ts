@@ -31,6 +31,7 @@ import type { JobContext, JobOutcome } from "./job-context";
 import type { JobRecord } from "./store";
 import { workspaceStub } from "../stubs";
 import { attemptNumber, nextAttemptKey } from "../../../src/domain/attempt-key";
+import { isExecutionLive } from "../../../src/domain/execution-state";
 
 type Payload<K extends JobSpec["kind"]> = Extract<JobSpec, { kind: K }>["payload"];
 
@@ -243,7 +244,8 @@ export async function followUpLocal(ctx: JobContext, request: FollowUpRequest): 
   const { agentSessionId, attemptKey, prompt } = request;
   const exec = ctx.store.getExecution(attemptKey);
   if (!exec) return { kind: "done" };
-  if (exec.taskId && (exec.state === "running" || exec.state === "creating")) {
+  // A local execution is never `timed_out`: live means its task is queued or running.
+  if (exec.taskId && isExecutionLive(exec)) {
     const sent = await workspaceOf(ctx).sendLocalPrompt(exec.taskId, prompt);
     if (sent.status !== "not_running") {
       ctx.transaction(() => {

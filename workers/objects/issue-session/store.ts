@@ -45,7 +45,8 @@ export interface AgentSessionRecord {
   syncedVersion: number;
 }
 
-export type ExecutionState = "creating" | "running" | "timed_out" | "ended" | "stopped";
+import type { ExecutionState } from "../../../src/domain/execution-state";
+export type { ExecutionState };
 
 export interface ExecutionRecord {
   attemptKey: string;
