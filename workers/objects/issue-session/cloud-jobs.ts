@@ -37,6 +37,7 @@ import type { JobContext, JobOutcome } from "./job-context";
 import type { ExecutionRecord, JobRecord } from "./store";
 import { codegenGateStub } from "../stubs";
 import { attemptNumber } from "../../../src/domain/attempt-key";
+import { issueHeadline, parseIssueSnapshot } from "../../../src/domain/issue-snapshot";
 
 /** Codegen failures are retried at most this many times before the session says it gave up. */
 export const MAX_CLOUD_RETRIES = 3;
@@ -110,16 +111,15 @@ export async function startCloudRun(ctx: JobContext, request: StartRequest, job:
     }
   }
 
-  const issue = parseIssueSnapshot(ctx.store.getMeta("issue"));
-  const identifier = session.issueIdentifier ?? issue?.identifier ?? session.issueId ?? "issue";
+  const issue = issueHeadline(parseIssueSnapshot(ctx.store.getMeta("issue")), session);
   const prompt = buildCodegenPrompt({
-    issue: { identifier, title: session.issueTitle ?? issue?.title ?? identifier, description: issue?.description ?? null, url: issue?.url ?? null },
+    issue: { identifier: issue.identifier, title: issue.title, description: issue.description, url: issue.url },
     promptContext: session.promptContext,
     guidance: session.guidance,
     initialComment: session.initialComment,
     followUps: ctx.store.listPrompts(agentSessionId).filter((p) => !p.signal && p.body).map((p) => p.body),
     repository: { name: session.repositoryName ?? "", gitUrl: session.repositoryGitUrl, baseBranch: session.baseBranch ?? "main" },
-    branchName: branchNameFor(identifier),
+    branchName: branchNameFor(issue.identifier),
   });
   // Stored before the call leaves: if the answer never comes back (a lost answer, a
   // crash before it is recorded), whoever runs this job next looks the run up first.
@@ -406,13 +406,4 @@ export async function stopCloudRun(ctx: JobContext, request: StopRequest): Promi
     if (exec.runId) ctx.store.enqueueJob({ kind: "metrics.record", payload: { agentSessionId, attemptKey } }, now);
   });
   return { kind: "done" };
-}
-
-function parseIssueSnapshot(json: string | null): { identifier?: string; title?: string; description?: string | null; url?: string | null } | null {
-  if (!json) return null;
-  try {
-    return JSON.parse(json) as { identifier?: string; title?: string; description?: string | null; url?: string | null };
-  } catch {
-    return null;
-  }
 }

@@ -32,6 +32,7 @@ import type { JobRecord } from "./store";
 import { workspaceStub } from "../stubs";
 import { attemptNumber, nextAttemptKey } from "../../../src/domain/attempt-key";
 import { isExecutionLive } from "../../../src/domain/execution-state";
+import { issueHeadline, parseIssueSnapshot } from "../../../src/domain/issue-snapshot";
 
 type Payload<K extends JobSpec["kind"]> = Extract<JobSpec, { kind: K }>["payload"];
 
@@ -47,10 +48,10 @@ function workspaceOf(ctx: JobContext) {
 /** The prompt for Claude Code: the issue, the thread that started it, and every follow-up so far. */
 function taskPrompt(ctx: JobContext, agentSessionId: string): { prompt: string; append: string } {
   const session = ctx.store.getAgentSession(agentSessionId)!;
-  const issue = JSON.parse(ctx.store.getMeta("issue") ?? "{}") as { identifier?: string; title?: string; description?: string | null; url?: string | null };
+  const issue = issueHeadline(parseIssueSnapshot(ctx.store.getMeta("issue")), session);
   const followUps = ctx.store.listPrompts(agentSessionId).filter((p) => !p.signal && p.body).map((p) => p.body);
   const parts = [
-    session.promptContext ?? `# ${issue.identifier ?? session.issueIdentifier}: ${issue.title ?? session.issueTitle}\n\n${issue.description ?? ""}`,
+    session.promptContext ?? `# ${issue.identifier}: ${issue.title}\n\n${issue.description ?? ""}`,
     session.initialComment ? `The request:\n${session.initialComment}` : "",
     followUps.length ? `Follow-ups, in order:\n${followUps.map((f) => `- ${f}`).join("\n")}` : "",
   ].filter(Boolean);
@@ -76,15 +77,15 @@ export async function startLocalTask(ctx: JobContext, request: StartRequest): Pr
   }
   if (exec.taskId) return { kind: "done" };
   const previous = resumeFrom ? ctx.store.getExecution(resumeFrom) : null;
-  const identifier = session.issueIdentifier ?? "issue";
-  const issue = JSON.parse(ctx.store.getMeta("issue") ?? "{}") as { id?: string; title?: string; description?: string | null; url?: string | null };
+  const issue = issueHeadline(parseIssueSnapshot(ctx.store.getMeta("issue")), session);
+  const identifier = issue.identifier;
   const { prompt, append } = taskPrompt(ctx, agentSessionId);
   // The task id is the attempt key: enqueueing it twice (a replayed job) is a no-op in the hub.
   const spec: Omit<TaskSpec, "leaseId"> = {
     taskId: attemptKey,
     organizationId: ctx.organizationId,
     agentSessionId,
-    issue: { id: session.issueId ?? issue.id ?? "", identifier, title: session.issueTitle ?? issue.title ?? identifier, description: issue.description ?? null, url: issue.url ?? null },
+    issue,
     repository: { name: session.repositoryName ?? "", baseBranch: session.baseBranch ?? "main" },
     branchName: branchNameFor(identifier),
     prompt,

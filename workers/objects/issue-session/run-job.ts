@@ -36,6 +36,7 @@ import type { AgentSessionRecord, JobRecord } from "./store";
 import type { JobContext, JobOutcome } from "./job-context";
 import { workspaceStub } from "../stubs";
 import { nextAttemptKey } from "../../../src/domain/attempt-key";
+import { parseIssueSnapshot } from "../../../src/domain/issue-snapshot";
 
 /** Past this, a job is abandoned and the failure recorded: the conversation in Linear has moved on. */
 export const JOB_GIVE_UP_AFTER_MS = 24 * 60 * 60 * 1000;
@@ -281,10 +282,9 @@ async function planAgain(job: JobRecord, ctx: JobContext): Promise<JobOutcome> {
   const { agentSessionId } = job.payload as Extract<JobSpec, { kind: "session.plan" }>["payload"];
   const session = ctx.store.getAgentSession(agentSessionId);
   if (!session || session.status !== "waiting_for_budget" || session.stopRequestedAt || !session.repositoryName) return { kind: "done" };
-  const storedIssue = ctx.store.getMeta("issue");
-  if (!storedIssue) return { kind: "failed", error: "the issue read when the session was prepared is missing" };
   // Written by prepareSession from the Linear client's parsed answer.
-  const issue = JSON.parse(storedIssue) as IssueDetails;
+  const issue = parseIssueSnapshot(ctx.store.getMeta("issue"));
+  if (!issue) return { kind: "failed", error: "the issue read when the session was prepared is missing or unreadable" };
   const { plan, attemptKey, reservation } = await planAndReserve(ctx, session, issue, session.repositoryName);
   const now = ctx.now();
   const applied = ctx.transaction(() => {
