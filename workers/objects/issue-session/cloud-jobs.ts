@@ -28,7 +28,6 @@ import {
   STOPPED_NOTHING_RUNNING,
 } from "../../../src/domain/linear-copy";
 import { describeError } from "../../../src/log";
-import { loadWorkspaceSettings } from "../../../src/db/queries/settings";
 import { effectiveSettings } from "../../../src/domain/workspace-settings";
 import type { CloudRunObservation, CodegenFailure, GateResult } from "../contracts";
 import type { CodegenCredentialRef } from "../../codegen-credentials";
@@ -281,7 +280,7 @@ export async function cloudDeadline(job: JobRecord, ctx: JobContext): Promise<Jo
   // A resumed run has a new deadline, with its own timer; this one is stale.
   if (!exec || exec.state !== "running" || exec.deadlineAt !== deadlineAt) return { kind: "done" };
   const session = ctx.store.getAgentSession(exec.agentSessionId);
-  const settings = effectiveSettings(ctx.config, await loadWorkspaceSettings(ctx.db, ctx.organizationId), session?.repositoryName);
+  const settings = effectiveSettings(ctx.config, await ctx.workspaceSettings(), session?.repositoryName);
   const minutes = Math.round(ctx.config.CODEGEN_RUN_TIMEOUT_MS / 60_000);
   // The run may still be working: a local run is started only when the workspace said to go ahead; otherwise we ask.
   const canFallBack = session?.fallback === "local";

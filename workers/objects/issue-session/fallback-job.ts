@@ -10,7 +10,6 @@ import { activityJob, type JobSpec } from "../../../src/domain/job-specs";
 import { budgetRefused, fallingBack } from "../../../src/domain/linear-copy";
 import { budgetLimitsFor, effectiveSettings } from "../../../src/domain/workspace-settings";
 import { recentRunHistory } from "../../../src/db/queries/history";
-import { loadWorkspaceSettings } from "../../../src/db/queries/settings";
 import type { JobContext, JobOutcome } from "./job-context";
 import type { JobRecord } from "./store";
 import { workspaceStub } from "../stubs";
@@ -23,7 +22,7 @@ export async function fallBack(job: JobRecord, ctx: JobContext): Promise<JobOutc
   if (!session || !from || session.stopRequestedAt) return { kind: "done" };
   const next = nextAttemptKey(agentSessionId, from.attempt);
   if (ctx.store.getExecution(next)) return { kind: "done" };
-  const stored = await loadWorkspaceSettings(ctx.db, ctx.organizationId);
+  const stored = await ctx.workspaceSettings();
   const settings = effectiveSettings(ctx.config, stored, session.repositoryName);
   const priceModel = { perRunUsd: settings.priceModel.perRunUsd, perMinuteUsd: settings.priceModel.perMinuteUsd };
   // The same cap and worst case as when the orchestrator chose this executor first: the estimate is taken again from the run history.

@@ -27,6 +27,8 @@ import type { CloudRunObservation, HandoffResult, IssueSessionRpc, LocalTaskUpda
 import { workspaceStub } from "../stubs";
 import { IssueSessionStore } from "./store";
 import { isExecutionLive } from "../../../src/domain/execution-state";
+import { loadWorkspaceSettings } from "../../../src/db/queries/settings";
+import type { WorkspaceSettings } from "../../../src/domain/workspace-settings";
 
 /** Jobs one alarm run may take on; the rest wait for the next run, due at once. */
 const MAX_JOBS_PER_ALARM = 25;
@@ -263,10 +265,19 @@ export class IssueSession extends DurableObject<AppEnv> implements IssueSessionR
   #context(): JobContext | null {
     const organizationId = this.#store.getMeta("organization_id");
     if (!organizationId) return null;
+    let settings: Promise<WorkspaceSettings> | null = null;
     return {
       env: this.env,
       store: this.#store,
       db: this.#db,
+      workspaceSettings: () => {
+        if (!settings) {
+          settings = loadWorkspaceSettings(this.#db, organizationId);
+          // A failed read is not remembered: the next job asks again.
+          settings.catch(() => (settings = null));
+        }
+        return settings;
+      },
       config: this.#config,
       log: this.#log,
       linear: (this.#linear ??= new LinearAccessProvider(this.env, organizationId, this.#config.LINEAR_API_URL)),

@@ -6,6 +6,7 @@
 import type { EdgeConfig } from "../../../src/config";
 import type { Db } from "../../../src/db/client";
 import type { Logger } from "../../../src/log";
+import type { WorkspaceSettings } from "../../../src/domain/workspace-settings";
 import type { CodegenCredential } from "../../codegen-credentials";
 import type { AppEnv } from "../../env";
 import type { LinearAccessProvider } from "./linear-access";
@@ -30,6 +31,12 @@ export interface JobContext {
   /** The Codegen credential this workspace's cloud runs use, or null when none is configured. */
   codegenCredential: () => Promise<CodegenCredential | null>;
   db: Db;
+  /**
+   * The workspace's stored settings (D1 `workspace_settings`), read once per
+   * context: a context lives for one alarm run (or one RPC), so every job of
+   * the run sees the same settings and D1 is asked once.
+   */
+  workspaceSettings: () => Promise<WorkspaceSettings>;
   config: EdgeConfig;
   log: Logger;
   linear: LinearAccessProvider;

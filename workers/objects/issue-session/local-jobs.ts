@@ -22,7 +22,6 @@ import {
 import { branchNameFor } from "../../../src/codegen/prompt";
 import type { FollowUpRequest, StartRequest, StopRequest } from "../../../src/domain/executor";
 import type { TaskSpec } from "../../../src/protocol/messages";
-import { loadWorkspaceSettings } from "../../../src/db/queries/settings";
 import { effectiveSettings } from "../../../src/domain/workspace-settings";
 import { shouldPostRequeueNotice, type RequeueNotice } from "../../../src/domain/task-assignment";
 import { checkAgentsOffline } from "./alert-checks";
@@ -96,7 +95,7 @@ export async function startLocalTask(ctx: JobContext, request: StartRequest): Pr
   };
   const queued = await workspaceOf(ctx).enqueueLocalTask({ sessionObject: ctx.objectName, spec, requiredAgentId: previous?.agentId ?? null });
   if (queued.agentsOnline === 0) {
-    const settings = effectiveSettings(ctx.config, await loadWorkspaceSettings(ctx.db, ctx.organizationId), session.repositoryName);
+    const settings = effectiveSettings(ctx.config, await ctx.workspaceSettings(), session.repositoryName);
     await checkAgentsOffline(ctx, settings, session.repositoryName ?? "", session.issueIdentifier);
   }
   const now = ctx.now();

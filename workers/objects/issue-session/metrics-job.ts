@@ -6,7 +6,6 @@
 import type { JobSpec } from "../../../src/domain/job-specs";
 import { cloudRunCost } from "../../../src/domain/cloud-cost";
 import { recordExecutionMetrics } from "../../../src/db/queries/metrics";
-import { loadWorkspaceSettings } from "../../../src/db/queries/settings";
 import { effectiveSettings } from "../../../src/domain/workspace-settings";
 import { checkBudgetAndSuccess } from "./alert-checks";
 import type { JobContext, JobOutcome } from "./job-context";
@@ -23,7 +22,7 @@ export async function recordMetrics(job: JobRecord, ctx: JobContext): Promise<Jo
   const session = ctx.store.getAgentSession(agentSessionId);
   const endedAt = exec.endedAt ?? ctx.now();
   const durationMs = Math.max(0, endedAt - exec.startedAt);
-  const settings = effectiveSettings(ctx.config, await loadWorkspaceSettings(ctx.db, ctx.organizationId), session?.repositoryName);
+  const settings = effectiveSettings(ctx.config, await ctx.workspaceSettings(), session?.repositoryName);
   // Local: the run's share of the Claude session's running total, as reported. Cloud: the price model, an estimate.
   const costUsd =
     exec.executor === "local"

@@ -12,7 +12,6 @@ import { selectExecutor, type ExecutorDecision } from "../../../src/domain/selec
 import { analyzeTask, type TaskAnalysis } from "../../../src/domain/task-analysis";
 import { budgetLimitsFor, effectiveSettings, type EffectiveSettings } from "../../../src/domain/workspace-settings";
 import { recentRunHistory } from "../../../src/db/queries/history";
-import { loadWorkspaceSettings } from "../../../src/db/queries/settings";
 import type { IssueDetails } from "../../../src/linear/linear-api";
 import type { JobContext } from "./job-context";
 import type { AgentSessionRecord } from "./store";
@@ -32,7 +31,7 @@ export interface ExecutionPlan {
 
 export async function planExecution(ctx: JobContext, session: AgentSessionRecord, issue: IssueDetails, repository: string): Promise<ExecutionPlan> {
   const workspace = workspaceStub(ctx.env, ctx.organizationId);
-  const stored = await loadWorkspaceSettings(ctx.db, ctx.organizationId);
+  const stored = await ctx.workspaceSettings();
   const settings = effectiveSettings(ctx.config, stored, repository);
   const analysis = analyzeTask(
     {
