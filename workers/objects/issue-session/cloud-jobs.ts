@@ -10,7 +10,7 @@
  * it), the next attempt looks the run up before creating again
  * (src/domain/cloud-create.ts has the rules).
  */
-import { buildCodegenPrompt, branchNameFor, runMetadata } from "../../../src/codegen/prompt";
+import { buildCodegenPrompt, branchNameFor, runMetadata } from "../../../src/prompts/cloud-run";
 import { classifyRunStatus } from "../../../src/codegen/status";
 import { createMayHaveLanded, nextCloudCreateStep } from "../../../src/domain/cloud-create";
 import { activityJob, type JobSpec } from "../../../src/domain/job-specs";

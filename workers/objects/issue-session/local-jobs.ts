@@ -19,7 +19,8 @@ import {
   localSucceeded,
   STOPPED_NOTHING_RUNNING,
 } from "../../../src/domain/linear-copy";
-import { branchNameFor } from "../../../src/codegen/prompt";
+import { branchNameFor } from "../../../src/prompts/cloud-run";
+import { buildLocalTaskPrompt } from "../../../src/prompts/local-task";
 import type { FollowUpRequest, StartRequest, StopRequest } from "../../../src/domain/executor";
 import type { TaskSpec } from "../../../src/protocol/messages";
 import { effectiveSettings } from "../../../src/domain/workspace-settings";
@@ -44,27 +45,6 @@ function workspaceOf(ctx: JobContext) {
   return workspaceStub(ctx.env, ctx.organizationId);
 }
 
-/** The prompt for Claude Code: the issue, the thread that started it, and every follow-up so far. */
-function taskPrompt(ctx: JobContext, agentSessionId: string): { prompt: string; append: string } {
-  const session = ctx.store.getAgentSession(agentSessionId)!;
-  const issue = issueHeadline(parseIssueSnapshot(ctx.store.getMeta("issue")), session);
-  const followUps = ctx.store.listPrompts(agentSessionId).filter((p) => !p.signal && p.body).map((p) => p.body);
-  const parts = [
-    session.promptContext ?? `# ${issue.identifier}: ${issue.title}\n\n${issue.description ?? ""}`,
-    session.initialComment ? `The request:\n${session.initialComment}` : "",
-    followUps.length ? `Follow-ups, in order:\n${followUps.map((f) => `- ${f}`).join("\n")}` : "",
-  ].filter(Boolean);
-  const append = [
-    `You are working on the Linear issue ${session.issueIdentifier ?? issue.identifier ?? ""} in the repository ${session.repositoryName}.`,
-    `Work on the current branch, created from ${session.baseBranch ?? "main"}. Commit your changes; open a pull request against ${session.baseBranch ?? "main"} if you can.`,
-    session.guidance.length ? `Team guidance:\n${session.guidance.map((g) => `- ${g}`).join("\n")}` : "",
-    "End with a short summary of what changed and how you verified it.",
-  ]
-    .filter(Boolean)
-    .join("\n\n");
-  return { prompt: parts.join("\n\n"), append };
-}
-
 export async function startLocalTask(ctx: JobContext, request: StartRequest): Promise<JobOutcome> {
   const { agentSessionId, attemptKey, resumeFrom, maxBudgetUsd } = request;
   const session = ctx.store.getAgentSession(agentSessionId);
@@ -78,7 +58,14 @@ export async function startLocalTask(ctx: JobContext, request: StartRequest): Pr
   const previous = resumeFrom ? ctx.store.getExecution(resumeFrom) : null;
   const issue = issueHeadline(parseIssueSnapshot(ctx.store.getMeta("issue")), session);
   const identifier = issue.identifier;
-  const { prompt, append } = taskPrompt(ctx, agentSessionId);
+  const { prompt, append } = buildLocalTaskPrompt({
+    issue,
+    promptContext: session.promptContext,
+    initialComment: session.initialComment,
+    followUps: ctx.store.listPrompts(agentSessionId).filter((p) => !p.signal && p.body).map((p) => p.body),
+    guidance: session.guidance,
+    repository: { name: session.repositoryName ?? "", baseBranch: session.baseBranch ?? "main" },
+  });
   // The task id is the attempt key: enqueueing it twice (a replayed job) is a no-op in the hub.
   const spec: Omit<TaskSpec, "leaseId"> = {
     taskId: attemptKey,

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { branchNameFor, buildCodegenPrompt, runMetadata, type CodegenPromptInput } from "../../../src/codegen/prompt";
+import { branchNameFor, buildCodegenPrompt, runMetadata, type CodegenPromptInput } from "../../../src/prompts/cloud-run";
 
 const PROMPT_CONTEXT = `<issue identifier="ENG-123">
   <title>Checkout fails for guests</title>
