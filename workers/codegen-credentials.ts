@@ -5,15 +5,47 @@
  * gate that paces calls is named after the credential, never the workspace:
  * every workspace on the default credential shares one budget.
  */
+import { z } from "zod";
 import { TokenCipher } from "../src/crypto/token-cipher";
 import { sha256Hex } from "../src/crypto/hash";
 import type { Db } from "../src/db/client";
-import { findWorkspace } from "../src/db/queries/workspaces";
+import { recordAudit } from "../src/db/queries/audit";
+import { findWorkspace, storeCodegenCredentials } from "../src/db/queries/workspaces";
 import type { AppEnv } from "./env";
 import type { CodegenCredentialRef } from "./objects/contracts";
 import { codegenGateName } from "./objects/stubs";
 
 export type { CodegenCredentialRef };
+
+/** A workspace's own Codegen credentials as the API takes them (`PUT /api/codegen/credentials`, `PUT /api/config` `codegen`). */
+export const CodegenCredentialsSchema = z.strictObject({
+  orgId: z.number().int().positive(),
+  apiToken: z.string().trim().min(8).max(500),
+});
+export type CodegenCredentialsInput = z.infer<typeof CodegenCredentialsSchema>;
+
+/**
+ * Sets (or, with null, clears) a workspace's own Codegen credentials: the one
+ * way both APIs take. Validated, the token encrypted at rest, stored, and the
+ * change audited (`codegen.credentials_set` with the org id, never the token, or
+ * `codegen.credentials_cleared`).
+ */
+export async function setCodegenCredentials(
+  env: AppEnv,
+  db: Db,
+  change: { workspaceId: string; actor: string; credentials: CodegenCredentialsInput | null; at: number },
+): Promise<void> {
+  const { workspaceId, actor, at } = change;
+  if (change.credentials === null) {
+    await storeCodegenCredentials(db, workspaceId, null, at);
+    await recordAudit(db, { workspaceId, actor, action: "codegen.credentials_cleared", at });
+    return;
+  }
+  const { orgId, apiToken } = CodegenCredentialsSchema.parse(change.credentials);
+  const apiTokenEnc = await new TokenCipher(env.ENCRYPTION_KEY).encrypt(apiToken);
+  await storeCodegenCredentials(db, workspaceId, { orgId, apiTokenEnc }, at);
+  await recordAudit(db, { workspaceId, actor, action: "codegen.credentials_set", details: { orgId }, at });
+}
 
 export interface CodegenCredential {
   ref: CodegenCredentialRef;

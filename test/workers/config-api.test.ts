@@ -34,6 +34,35 @@ describe("/api/config", () => {
     expect(row!.codegen_api_token_enc).not.toContain("sk-codegen");
   });
 
+  it("sets and clears Codegen credentials the same way through PUT /api/config and /api/codegen/credentials: encrypted, audited, never the token", async () => {
+    const org = await installedOrg("Credentials both ways");
+    const q = `?workspace=${org.organizationId}`;
+    const audit = async () =>
+      (await env.DB.prepare("SELECT action, details FROM audit_log WHERE workspace_id = ? AND action LIKE 'codegen.%' ORDER BY rowid").bind(org.organizationId).all<{ action: string; details: string | null }>()).results;
+    const stored = async () => env.DB.prepare("SELECT codegen_org_id, codegen_api_token_enc FROM workspaces WHERE id = ?").bind(org.organizationId).first<{ codegen_org_id: number | null; codegen_api_token_enc: string | null }>();
+
+    expect((await api(`/api/config${q}`, { method: "PUT", body: JSON.stringify({ codegen: { orgId: 5, apiToken: "sk-through-config" } }) })).status).toBe(200);
+    expect(await stored()).toMatchObject({ codegen_org_id: 5, codegen_api_token_enc: expect.stringMatching(/^v1\./) });
+    expect((await api(`/api/codegen/credentials${q}`, { method: "PUT", body: JSON.stringify({ orgId: 6, apiToken: "sk-through-credentials" }) })).status).toBe(204);
+    expect(await stored()).toMatchObject({ codegen_org_id: 6, codegen_api_token_enc: expect.stringMatching(/^v1\./) });
+    expect((await api(`/api/config${q}`, { method: "PUT", body: JSON.stringify({ codegen: null }) })).status).toBe(200);
+    expect(await stored()).toMatchObject({ codegen_org_id: null, codegen_api_token_enc: null });
+
+    const entries = await audit();
+    expect(entries.map((e) => e.action)).toEqual(["codegen.credentials_set", "codegen.credentials_set", "codegen.credentials_cleared"]);
+    expect(entries.slice(0, 2).map((e) => JSON.parse(e.details ?? "{}"))).toEqual([{ orgId: 5 }, { orgId: 6 }]);
+    expect(JSON.stringify(entries)).not.toContain("sk-through");
+
+    // The same rules on both: a token too short is refused, and nothing is stored.
+    for (const [path, body] of [
+      ["/api/config", { codegen: { orgId: 7, apiToken: "short" } }],
+      ["/api/codegen/credentials", { orgId: 7, apiToken: "short" }],
+    ] as const) {
+      expect((await api(`${path}${q}`, { method: "PUT", body: JSON.stringify(body) })).status, path).toBe(400);
+    }
+    expect(await stored()).toMatchObject({ codegen_org_id: null });
+  });
+
   it("explains what is wrong with a bad change", async () => {
     const org = await installedOrg("Bad config");
     const response = await api(`/api/config?workspace=${org.organizationId}`, { method: "PUT", body: JSON.stringify({ strategy: "yolo", maxCostPerDayUsd: -1, alerts: { webhookUrl: "ftp://x" } }) });

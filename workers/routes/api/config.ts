@@ -5,24 +5,21 @@
  * next task, with no redeploy, and to the tasks waiting for budget (the
  * Workspace looks at its queue again). `POST /api/codegen/test` checks credentials.
  */
-import { z } from "zod";
 import { CodegenClient, CodegenError } from "../../../src/codegen/client";
-import { TokenCipher } from "../../../src/crypto/token-cipher";
 import { recordAudit } from "../../../src/db/queries/audit";
 import { loadWorkspaceSettings, saveWorkspaceSettings } from "../../../src/db/queries/settings";
-import { storeCodegenCredentials } from "../../../src/db/queries/workspaces";
 import { auditedSettingsChange } from "../../../src/domain/settings-audit";
 import { effectiveSettings, mergeSettings, WorkspaceSettingsSchema } from "../../../src/domain/workspace-settings";
 import { canChangeSettings } from "../../../src/domain/panel/access";
 import { maskWebhookUrl } from "../../../src/domain/panel/settings-view";
 import { describeError } from "../../../src/log";
-import { resolveCodegenCredential } from "../../codegen-credentials";
+import { CodegenCredentialsSchema, resolveCodegenCredential, setCodegenCredentials } from "../../codegen-credentials";
 import { factory } from "../../factory";
 import { validate } from "../../validation";
 import { workspaceStub } from "../../objects/stubs";
 
 const ConfigChangeSchema = WorkspaceSettingsSchema.extend({
-  codegen: z.strictObject({ orgId: z.number().int().positive(), apiToken: z.string().trim().min(8).max(500) }).nullable().optional(),
+  codegen: CodegenCredentialsSchema.nullable().optional(),
 });
 
 export const configRoutes = factory
@@ -46,10 +43,8 @@ export const configRoutes = factory
     const merged = mergeSettings(await loadWorkspaceSettings(db, workspaceId), change);
     const now = Date.now();
     await saveWorkspaceSettings(db, workspaceId, merged, now);
-    if (codegen !== undefined) {
-      const sealed = codegen ? { orgId: codegen.orgId, apiTokenEnc: await new TokenCipher(c.env.ENCRYPTION_KEY).encrypt(codegen.apiToken) } : null;
-      await storeCodegenCredentials(db, workspaceId, sealed, now);
-    }
+    // The same path as PUT /api/codegen/credentials (the CLI's `cyrus codegen setup` sets them here).
+    if (codegen !== undefined) await setCodegenCredentials(c.env, db, { workspaceId, actor: c.var.actor, credentials: codegen, at: now });
     await recordAudit(db, {
       workspaceId,
       actor: c.var.actor,
