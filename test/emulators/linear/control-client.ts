@@ -64,6 +64,10 @@ export interface IssueView {
   project: { id: string; name: string; slugId: string; url: string } | null;
   parent: { id: string; identifier: string } | null;
   children: Array<{ id: string; identifier: string }>;
+  /** Relations from this issue (it blocks `relatedIssueId`). */
+  relations: IssueRelationView[];
+  /** Relations to this issue (`issueId` blocks it). */
+  inverseRelations: IssueRelationView[];
   delegate: UserView | null;
   assignee: UserView | null;
   createdAt: string;
@@ -71,6 +75,35 @@ export interface IssueView {
   startedAt: string | null;
   completedAt: string | null;
   canceledAt: string | null;
+}
+
+export interface IssueRelationView {
+  id: string;
+  type: "blocks" | "duplicate" | "related" | "similar";
+  issueId: string;
+  relatedIssueId: string;
+  createdAt: string;
+  archivedAt: string | null;
+}
+
+export interface IssueSeed {
+  title: string;
+  description?: string;
+  stateType?: string;
+  stateName?: string;
+  /** The app as delegate, set quietly: no agent session, no webhook. */
+  delegateToApp?: boolean;
+}
+
+export interface IssueTreeInput extends IssueSeed {
+  teamKey?: string;
+  subIssues: Array<IssueSeed & { key?: string; blockedBy?: string[] }>;
+}
+
+export interface IssueTreeView {
+  parent: IssueView;
+  subIssues: Array<IssueView & { key: string }>;
+  relations: IssueRelationView[];
 }
 
 export interface ActivityView {
@@ -136,6 +169,7 @@ export interface OrganizationStateView {
   labels: Array<{ id: string; name: string; color: string; teamId: string | null }>;
   projects: Array<{ id: string; name: string; slugId: string; url: string }>;
   issues: IssueView[];
+  issueRelations: IssueRelationView[];
   agentSessions: SessionView[];
   comments: CommentView[];
   attachments: AttachmentView[];
@@ -162,6 +196,8 @@ export interface GraphQLCallView {
   rootFields: string[];
   variables: Record<string, any>;
   status: number;
+  /** Estimated query complexity (Linear's scoring; see complexity.ts), also sent as `X-Complexity`. */
+  complexity?: number;
   error?: string;
   fault?: string;
 }
@@ -238,6 +274,16 @@ export class LinearEmulatorControl {
 
   createIssue(organizationId: string, input: CreateIssueInput) {
     return this.#call<IssueView>("POST", `/organizations/${organizationId}/issues`, input);
+  }
+
+  /** A relation between two issues (by id or identifier); `type` defaults to `blocks`: `issueId` blocks `relatedIssueId`. */
+  createIssueRelation(organizationId: string, input: { issueId: string; relatedIssueId: string; type?: IssueRelationView["type"]; id?: string }) {
+    return this.#call<IssueRelationView>("POST", `/organizations/${organizationId}/issue-relations`, input);
+  }
+
+  /** A parent issue with sub-issues and `blocks` relations between them (`blockedBy` names other sub-issues' keys). */
+  createIssueTree(organizationId: string, input: IssueTreeInput) {
+    return this.#call<IssueTreeView>("POST", `/organizations/${organizationId}/issue-trees`, input);
   }
 
   createComment(organizationId: string, input: { issueId: string; body: string; parentId?: string; userId?: string; deliver?: boolean }) {

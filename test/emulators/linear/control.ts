@@ -13,11 +13,13 @@ import { agentSessionCreatedEvent, agentSessionPromptedEvent, appUserNotificatio
 import { parseFaultSpec } from "./faults";
 import { HttpError, readJson, sendJson } from "./http";
 import { createComment, createIssue } from "./issues";
+import { seedIssueTree } from "./issue-tree";
+import { createIssueRelation } from "./relations";
 import type { AgentActivitySignal, OrganizationRecord } from "./model";
 import type { LinearWebhookPayload } from "./payloads";
 import type { DeliveryRecord } from "./recorder";
 import type { CreateOrganizationOptions } from "./store";
-import { activityView, commentView, issueView, organizationState, sessionView, userChild } from "./views";
+import { activityView, commentView, issueView, organizationState, relationView, sessionView, userChild } from "./views";
 
 type Body = Record<string, unknown>;
 
@@ -181,6 +183,25 @@ const routes: Route[] = [
       });
       return issueView(org, issue);
     },
+  },
+  {
+    method: "POST",
+    pattern: new RegExp(`^/_emulator/organizations/${ID}/issue-relations$`),
+    handler: (emulator, [orgId], body) => {
+      const org = emulator.store.org(orgId!);
+      const relation = createIssueRelation(emulator.store, org, {
+        id: str(body, "id"),
+        issueId: str(body, "issueId", true),
+        relatedIssueId: str(body, "relatedIssueId", true),
+        type: str(body, "type") ?? "blocks",
+      });
+      return relationView(relation);
+    },
+  },
+  {
+    method: "POST",
+    pattern: new RegExp(`^/_emulator/organizations/${ID}/issue-trees$`),
+    handler: (emulator, [orgId], body) => seedIssueTree(emulator.store, emulator.store.org(orgId!), body),
   },
   {
     method: "POST",

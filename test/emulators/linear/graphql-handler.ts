@@ -27,6 +27,7 @@ import {
   parse,
   validate,
 } from "graphql";
+import { MAX_QUERY_COMPLEXITY, queryComplexity, tooComplexBody } from "./complexity";
 import type { Emulator } from "./emulator";
 import { AUTHENTICATION_ERROR_BODY, LinearApiError } from "./errors";
 import { applyFault } from "./fault-responses";
@@ -175,6 +176,9 @@ export class GraphQLEndpoint {
     if (problems.length > 0) {
       return answer(400, { errors: problems.map((p) => graphqlError(p.message, "GRAPHQL_VALIDATION_FAILED")) }, rateHeaders, problems[0]!.message);
     }
+    call.complexity = queryComplexity(this.#schema, doc, operation, variables);
+    rateHeaders["X-Complexity"] = String(call.complexity);
+    if (call.complexity > MAX_QUERY_COMPLEXITY) return answer(400, tooComplexBody(call.complexity), rateHeaders, "Query too complex");
 
     const contextValue: GraphQLContext = { emulator: this.#emulator, ...auth };
     const result = (await execute({ schema: this.#schema, document: doc, variableValues: variables, operationName: call.operationName, contextValue })) as ExecutionResult;

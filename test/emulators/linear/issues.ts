@@ -69,6 +69,15 @@ export function createIssue(store: LinearStore, org: OrganizationRecord, input: 
   const title = input.title?.trim();
   if (!title) throw invalidInput("title must not be empty");
   const state = input.stateId ? checkState(store, org, team.id, input.stateId) : store.defaultState(org, team.id);
+  // Every check before the id is claimed: a refused create must leave its id free for the retry.
+  const fields = {
+    priority: input.priority == null ? 0 : checkPriority(input.priority),
+    labelIds: input.labelIds ? checkLabels(org, team.id, input.labelIds) : [],
+    projectId: input.projectId ? (org.projects.get(input.projectId)?.id ?? notFoundThrow("Project")) : null,
+    parentId: input.parentId ? checkParent(store, org, null, input.parentId) : null,
+    assigneeId: input.assigneeId ? store.user(org, input.assigneeId).id : null,
+    delegateId: input.delegateId ? checkDelegate(store, org, input.delegateId) : null,
+  };
   const id = store.claimId(org, "Issue", input.id);
   const now = store.clock.now();
   team.issueCounter += 1;
@@ -80,14 +89,9 @@ export function createIssue(store: LinearStore, org: OrganizationRecord, input: 
     identifier: `${team.key}-${team.issueCounter}`,
     title,
     description: input.description ?? null,
-    priority: input.priority == null ? 0 : checkPriority(input.priority),
     estimate: input.estimate ?? null,
     stateId: state.id,
-    labelIds: input.labelIds ? checkLabels(org, team.id, input.labelIds) : [],
-    projectId: input.projectId ? (org.projects.get(input.projectId)?.id ?? notFoundThrow("Project")) : null,
-    parentId: input.parentId ? checkParent(store, org, null, input.parentId) : null,
-    assigneeId: input.assigneeId ? store.user(org, input.assigneeId).id : null,
-    delegateId: input.delegateId ? checkDelegate(store, org, input.delegateId) : null,
+    ...fields,
     creatorId: input.creatorId ?? null,
     dueDate: input.dueDate ?? null,
     sortOrder: -team.issueCounter,

@@ -117,6 +117,21 @@ export interface IssueRecord {
   canceledAt: Date | null;
 }
 
+/** Linear's `IssueRelationType`. */
+export type IssueRelationType = "blocks" | "duplicate" | "related" | "similar";
+
+/** A directed relation: `issue` blocks (duplicates, relates to) `relatedIssue`. */
+export interface IssueRelationRecord {
+  id: string;
+  orgId: string;
+  issueId: string;
+  relatedIssueId: string;
+  type: IssueRelationType;
+  createdAt: Date;
+  updatedAt: Date;
+  archivedAt: Date | null;
+}
+
 export interface CommentRecord {
   id: string;
   orgId: string;
@@ -218,6 +233,7 @@ export interface OrganizationRecord {
   labels: Map<string, LabelRecord>;
   projects: Map<string, ProjectRecord>;
   issues: Map<string, IssueRecord>;
+  relations: Map<string, IssueRelationRecord>;
   comments: Map<string, CommentRecord>;
   attachments: Map<string, AttachmentRecord>;
   sessions: Map<string, AgentSessionRecord>;

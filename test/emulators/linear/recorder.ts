@@ -12,6 +12,8 @@ export interface GraphQLCall {
   rootFields: string[];
   variables: unknown;
   status: number;
+  /** The estimated complexity of the document (complexity.ts), once it parsed and validated. */
+  complexity?: number;
   error?: string;
   fault?: string;
 }

@@ -12,6 +12,7 @@ import { forbidden, invalidInput, notFound } from "./errors";
 import { agentSessionCreatedEvent, commentCreateEvent } from "./events";
 import { type FilterContext, type FilterEntity, matches } from "./filters";
 import { createComment, createIssue, parseGitHubPullRequestUrl, updateIssue, upsertAttachment } from "./issues";
+import { createIssueRelation, deleteIssueRelation, issueRelation, relationsFrom, relationsTo } from "./relations";
 import type {
   ActivityContent,
   AgentActivityRecord,
@@ -19,6 +20,7 @@ import type {
   AttachmentRecord,
   CommentRecord,
   IssueRecord,
+  IssueRelationRecord,
   LabelRecord,
   OrganizationRecord,
   ProjectRecord,
@@ -209,6 +211,12 @@ const workTypes = {
     comments: ((i: IssueRecord, args, ctx) => page("Comment", [...ctx.org.comments.values()].filter((c) => c.issueId === i.id), args, ctx)) as Resolver,
     attachments: ((i: IssueRecord, args, ctx) => page("Attachment", [...ctx.org.attachments.values()].filter((a) => a.issueId === i.id), args, ctx)) as Resolver,
     agentSessions: ((i: IssueRecord, args, ctx) => connection([...ctx.org.sessions.values()].filter((s) => s.issueId === i.id), args as PageArgs)) as Resolver,
+    relations: ((i: IssueRecord, args, ctx) => connection(relationsFrom(ctx.org, i.id), args as PageArgs)) as Resolver,
+    inverseRelations: ((i: IssueRecord, args, ctx) => connection(relationsTo(ctx.org, i.id), args as PageArgs)) as Resolver,
+  },
+  IssueRelation: {
+    issue: ((r: IssueRelationRecord, _args, ctx) => ctx.org.issues.get(r.issueId)) as Resolver,
+    relatedIssue: ((r: IssueRelationRecord, _args, ctx) => ctx.org.issues.get(r.relatedIssueId)) as Resolver,
   },
   Comment: {
     url: ((c: CommentRecord, _args, ctx) => commentUrl(ctx.org, c)) as Resolver,
@@ -273,6 +281,8 @@ const query = {
     workflowStates: ((_root, args, ctx) => page("WorkflowState", ctx.org.states.values(), args, ctx)) as Resolver,
     issue: ((_root, args, ctx) => ctx.emulator.store.issue(ctx.org, args.id)) as Resolver,
     issues: ((_root, args, ctx) => page("Issue", ctx.org.issues.values(), args, ctx)) as Resolver,
+    issueRelation: ((_root, args, ctx) => issueRelation(ctx.org, args.id)) as Resolver,
+    issueRelations: ((_root, args, ctx) => connection(ctx.org.relations.values(), args as PageArgs)) as Resolver,
     issueLabel: ((_root, args, ctx) => byId(ctx.org.labels, args.id, "IssueLabel")) as Resolver,
     issueLabels: ((_root, args, ctx) => page("IssueLabel", ctx.org.labels.values(), args, ctx)) as Resolver,
     project: ((_root, args, ctx) => {
@@ -310,6 +320,18 @@ function sessionCreatedByApp(ctx: GraphQLContext, started: StartSessionResult, i
   const record = updateAgentSession(ctx.emulator.store, ctx.org, started.session.id, input);
   ctx.emulator.sendInBackground(ctx.org, agentSessionCreatedEvent(ctx.org, ctx.emulator.eventContext(ctx.org), started));
   return payload(ctx, "agentSession", record);
+}
+
+/**
+ * An issue delegated to the app (its delegate set to the app user by issueCreate
+ * or issueUpdate, or an assignment to the app) gets an agent session, and Linear
+ * sends the app the `created` AgentSessionEvent, as for a person's delegation.
+ * The session has a creator only when a person made the change.
+ */
+function sessionOnDelegation(ctx: GraphQLContext, issue: IssueRecord, delegateBefore: string | null): void {
+  if (issue.delegateId !== ctx.org.appUserId || delegateBefore === ctx.org.appUserId) return;
+  const started = startAgentSession(ctx.emulator.store, ctx.org, { issueId: issue.id, creatorId: ctx.viewer.app ? null : ctx.viewer.id, delegate: false });
+  ctx.emulator.sendInBackground(ctx.org, agentSessionCreatedEvent(ctx.org, ctx.emulator.eventContext(ctx.org), started));
 }
 
 function notifyComment(ctx: GraphQLContext, comment: CommentRecord): void {
@@ -366,13 +388,25 @@ const mutation = {
     issueCreate: ((_root, { input }, ctx) => {
       requireScope(ctx, "write", "issues:create");
       appOnly(ctx, input);
-      return payload(ctx, "issue", createIssue(ctx.emulator.store, ctx.org, { ...input, creatorId: ctx.viewer.id }));
+      const issue = createIssue(ctx.emulator.store, ctx.org, { ...input, creatorId: ctx.viewer.id });
+      sessionOnDelegation(ctx, issue, null);
+      return payload(ctx, "issue", issue);
     }) as Resolver,
     issueUpdate: ((_root, { id, input }, ctx) => {
       requireScope(ctx, "write");
       const issue = ctx.emulator.store.issue(ctx.org, id);
+      const delegateBefore = issue.delegateId;
       updateIssue(ctx.emulator.store, ctx.org, issue, input);
+      sessionOnDelegation(ctx, issue, delegateBefore);
       return payload(ctx, "issue", issue);
+    }) as Resolver,
+    issueRelationCreate: ((_root, { input }, ctx) => {
+      requireScope(ctx, "write");
+      return payload(ctx, "issueRelation", createIssueRelation(ctx.emulator.store, ctx.org, input));
+    }) as Resolver,
+    issueRelationDelete: ((_root, { id }, ctx) => {
+      requireScope(ctx, "write");
+      return payload(ctx, "entityId", deleteIssueRelation(ctx.emulator.store, ctx.org, id).id);
     }) as Resolver,
     issueLabelCreate: ((_root, { input }, ctx) => {
       requireScope(ctx, "write");

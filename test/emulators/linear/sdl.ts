@@ -29,6 +29,7 @@ enum IssueSharedAccessDisallowedField { cycleId projectId projectMilestoneId tea
 enum ProjectStatusType { backlog canceled completed paused planned started }
 enum SLADayCountType { all onlyBusinessDays }
 enum LabelGroupType { multiSelect singleSelect }
+enum IssueRelationType { blocks duplicate related similar }
 
 type PageInfo {
   startCursor: String
@@ -243,6 +244,18 @@ type Issue implements Node {
   comments(filter: CommentFilter, ${page}): CommentConnection!
   attachments(filter: AttachmentFilter, ${page}): AttachmentConnection!
   agentSessions(${page}): AgentSessionConnection!
+  relations(${page}): IssueRelationConnection!
+  inverseRelations(${page}): IssueRelationConnection!
+}
+
+type IssueRelation implements Node {
+  id: ID!
+  type: String!
+  issue: Issue!
+  relatedIssue: Issue!
+  createdAt: DateTime!
+  updatedAt: DateTime!
+  archivedAt: DateTime
 }
 
 type Comment implements Node {
@@ -378,6 +391,7 @@ type AgentSessionEdge { node: AgentSession!, cursor: String! }
 type AttachmentEdge { node: Attachment!, cursor: String! }
 type CommentEdge { node: Comment!, cursor: String! }
 type IssueEdge { node: Issue!, cursor: String! }
+type IssueRelationEdge { node: IssueRelation!, cursor: String! }
 type IssueLabelEdge { node: IssueLabel!, cursor: String! }
 type TeamEdge { node: Team!, cursor: String! }
 type UserEdge { node: User!, cursor: String! }
@@ -388,6 +402,7 @@ type AgentSessionConnection { edges: [AgentSessionEdge!]!, nodes: [AgentSession!
 type AttachmentConnection { edges: [AttachmentEdge!]!, nodes: [Attachment!]!, pageInfo: PageInfo! }
 type CommentConnection { edges: [CommentEdge!]!, nodes: [Comment!]!, pageInfo: PageInfo! }
 type IssueConnection { edges: [IssueEdge!]!, nodes: [Issue!]!, pageInfo: PageInfo! }
+type IssueRelationConnection { edges: [IssueRelationEdge!]!, nodes: [IssueRelation!]!, pageInfo: PageInfo! }
 type IssueLabelConnection { edges: [IssueLabelEdge!]!, nodes: [IssueLabel!]!, pageInfo: PageInfo! }
 type TeamConnection { edges: [TeamEdge!]!, nodes: [Team!]!, pageInfo: PageInfo! }
 type UserConnection { edges: [UserEdge!]!, nodes: [User!]!, pageInfo: PageInfo! }
@@ -398,6 +413,8 @@ type AgentSessionPayload { lastSyncId: Float!, success: Boolean!, agentSession: 
 type AttachmentPayload { lastSyncId: Float!, success: Boolean!, attachment: Attachment! }
 type CommentPayload { lastSyncId: Float!, success: Boolean!, comment: Comment! }
 type IssuePayload { lastSyncId: Float!, success: Boolean!, issue: Issue }
+type IssueRelationPayload { lastSyncId: Float!, success: Boolean!, issueRelation: IssueRelation! }
+type DeletePayload { lastSyncId: Float!, success: Boolean!, entityId: String! }
 type IssueLabelPayload { lastSyncId: Float!, success: Boolean!, issueLabel: IssueLabel! }
 
 input IDComparator { eq: ID, neq: ID, in: [ID!], nin: [ID!] }
@@ -651,6 +668,12 @@ input AttachmentCreateInput {
   createAsUser: String
   displayIconUrl: String
 }
+input IssueRelationCreateInput {
+  id: String
+  issueId: String!
+  relatedIssueId: String!
+  type: IssueRelationType!
+}
 input IssueLabelCreateInput {
   id: String
   name: String!
@@ -672,6 +695,8 @@ type Query {
   workflowStates(filter: WorkflowStateFilter, ${page}): WorkflowStateConnection!
   issue(id: String!): Issue!
   issues(filter: IssueFilter, sort: [IssueSortInput!], ${page}): IssueConnection!
+  issueRelation(id: String!): IssueRelation!
+  issueRelations(${page}): IssueRelationConnection!
   issueLabel(id: String!): IssueLabel!
   issueLabels(filter: IssueLabelFilter, ${page}): IssueLabelConnection!
   project(id: String!): Project!
@@ -693,6 +718,8 @@ type Mutation {
   agentSessionCreateOnComment(input: AgentSessionCreateOnComment!): AgentSessionPayload!
   issueCreate(input: IssueCreateInput!): IssuePayload!
   issueUpdate(id: String!, input: IssueUpdateInput!): IssuePayload!
+  issueRelationCreate(input: IssueRelationCreateInput!, overrideCreatedAt: DateTime): IssueRelationPayload!
+  issueRelationDelete(id: String!): DeletePayload!
   issueLabelCreate(input: IssueLabelCreateInput!, replaceTeamLabels: Boolean): IssueLabelPayload!
   commentCreate(input: CommentCreateInput!): CommentPayload!
   attachmentCreate(input: AttachmentCreateInput!): AttachmentPayload!

@@ -115,6 +115,7 @@ export class LinearStore {
       labels: new Map(),
       projects: new Map(),
       issues: new Map(),
+      relations: new Map(),
       comments: new Map(),
       attachments: new Map(),
       sessions: new Map(),

@@ -4,7 +4,8 @@
  */
 import { threadRoot } from "./agent-sessions";
 import { threadOf } from "./issues";
-import type { AgentActivityRecord, AgentSessionRecord, AttachmentRecord, CommentRecord, IssueRecord, OrganizationRecord, TeamRecord, UserRecord } from "./model";
+import { relationsFrom, relationsTo } from "./relations";
+import type { AgentActivityRecord, AgentSessionRecord, AttachmentRecord, CommentRecord, IssueRecord, IssueRelationRecord, OrganizationRecord, TeamRecord, UserRecord } from "./model";
 import type { PromptContextComment, PromptContextInput, WebhookComment, WebhookGuidance, WebhookIssue, WebhookTeam, WebhookUser } from "./payloads";
 import { PRIORITY_LABELS, branchName, issueUrl, projectUrl, userUrl } from "./store";
 
@@ -66,6 +67,8 @@ export function issueView(org: OrganizationRecord, issue: IssueRecord) {
     project: project ? { id: project.id, name: project.name, slugId: project.slugId, url: projectUrl(org, project) } : null,
     parent: parent ? { id: parent.id, identifier: parent.identifier } : null,
     children: [...org.issues.values()].filter((i) => i.parentId === issue.id).map((i) => ({ id: i.id, identifier: i.identifier })),
+    relations: relationsFrom(org, issue.id).filter((r) => !r.archivedAt).map(relationView),
+    inverseRelations: relationsTo(org, issue.id).filter((r) => !r.archivedAt).map(relationView),
     delegate: userById(org, issue.delegateId),
     assignee: userById(org, issue.assigneeId),
     createdAt: iso(issue.createdAt),
@@ -74,6 +77,10 @@ export function issueView(org: OrganizationRecord, issue: IssueRecord) {
     completedAt: iso(issue.completedAt),
     canceledAt: iso(issue.canceledAt),
   };
+}
+
+export function relationView(relation: IssueRelationRecord) {
+  return { id: relation.id, type: relation.type, issueId: relation.issueId, relatedIssueId: relation.relatedIssueId, createdAt: iso(relation.createdAt), archivedAt: iso(relation.archivedAt) };
 }
 
 export function commentView(org: OrganizationRecord, comment: CommentRecord) {
@@ -151,6 +158,7 @@ export function organizationState(org: OrganizationRecord) {
     labels: [...org.labels.values()].map((l) => ({ id: l.id, name: l.name, color: l.color, teamId: l.teamId })),
     projects: [...org.projects.values()].map((p) => ({ id: p.id, name: p.name, slugId: p.slugId, url: projectUrl(org, p) })),
     issues: [...org.issues.values()].map((i) => issueView(org, i)),
+    issueRelations: [...org.relations.values()].map(relationView),
     agentSessions: [...org.sessions.values()].map((s) => sessionView(org, s)),
     comments: [...org.comments.values()].map((c) => commentView(org, c)),
     attachments: [...org.attachments.values()].map(attachmentView),
