@@ -4,8 +4,9 @@
  * purpose-built query each through the SDK's GraphQL client, because the SDK's
  * models load related objects lazily, one request per relation.
  */
-import { LinearClient } from "@linear/sdk";
+import { type IssueRelationType, LinearClient } from "@linear/sdk";
 import { z } from "zod";
+import { classifyLinearError } from "./errors";
 
 /** Linear answers within a few hundred ms; past this a request is treated as lost and retried. */
 const REQUEST_TIMEOUT_MS = 15_000;
@@ -33,7 +34,17 @@ export interface AgentSessionUpdate {
 import { IssueDetailsSchema, type IssueDetails, type WorkflowState } from "./issue-details";
 export type { IssueDetails, WorkflowState };
 
-const ISSUE_DETAILS_QUERY = /* GraphQL */ `
+/**
+ * Page sizes of the issue read. Linear multiplies a connection's cost by its
+ * page size (50 when unset), so the sub-issue part is bounded: a plan takes at
+ * most 15 sub-tasks (`pageInfo.hasNextPage` says there are more), and 15
+ * relations each way covers one sub-task blocking, or blocked by, all the others.
+ */
+export const SUB_ISSUE_PAGE = 15;
+export const RELATION_PAGE = 15;
+
+/** One query for everything a session needs about its issue; its estimated complexity is measured in test/node/linear/linear-api.test.ts. */
+export const ISSUE_DETAILS_QUERY = /* GraphQL */ `
   query cyrusIssueDetails($id: String!) {
     issue(id: $id) {
       id identifier title description url priority estimate
@@ -43,10 +54,50 @@ const ISSUE_DETAILS_QUERY = /* GraphQL */ `
       project { id name slugId }
       delegate { id }
       parent { id identifier }
-      children { nodes { id identifier } }
+      children(first: ${SUB_ISSUE_PAGE}) {
+        nodes {
+          id identifier title description
+          state { id name type }
+          delegate { id }
+          relations(first: ${RELATION_PAGE}) { nodes { type relatedIssue { id } } }
+          inverseRelations(first: ${RELATION_PAGE}) { nodes { type issue { id } } }
+        }
+        pageInfo { hasNextPage }
+      }
     }
   }
 `;
+
+const CreatedIssueSchema = z.object({ id: z.string(), identifier: z.string() });
+export type CreatedIssue = z.infer<typeof CreatedIssueSchema>;
+
+/** A raw mutation rather than the SDK's, whose payload loads `issue` lazily: one request answers the identifier too. */
+const CREATE_ISSUE_MUTATION = /* GraphQL */ `
+  mutation cyrusCreateIssue($input: IssueCreateInput!) {
+    issueCreate(input: $input) { success issue { id identifier } }
+  }
+`;
+
+export interface NewIssue {
+  /** Our own UUID, so a replayed create cannot make the issue twice. */
+  id: string;
+  teamId: string;
+  title: string;
+  description?: string | null;
+  /** Makes it a sub-issue of this issue. */
+  parentId?: string | null;
+  /** The app user: Linear then starts an agent session on it and sends the `created` webhook. */
+  delegateId?: string | null;
+}
+
+export interface NewIssueRelation {
+  /** Our own UUID, so a replayed create cannot relate the issues twice. */
+  id: string;
+  /** With `blocks`: this issue blocks `relatedIssueId`. */
+  issueId: string;
+  relatedIssueId: string;
+  type: "blocks";
+}
 
 const ViewerSchema = z.object({
   id: z.string(),
@@ -179,7 +230,56 @@ export class LinearApi {
     return parsed.data;
   }
 
-  async updateIssue(id: string, input: { stateId?: string; delegateId?: string }): Promise<void> {
+  /**
+   * Creates an issue (a sub-issue with `parentId`), idempotent by our `id`: when
+   * Linear says it already exists, an earlier attempt made it (its answer was
+   * lost), and that issue is the answer.
+   */
+  async createIssue(input: NewIssue): Promise<CreatedIssue> {
+    const variables = {
+      input: {
+        id: input.id,
+        teamId: input.teamId,
+        title: input.title,
+        ...(input.description != null ? { description: input.description } : {}),
+        ...(input.parentId ? { parentId: input.parentId } : {}),
+        ...(input.delegateId ? { delegateId: input.delegateId } : {}),
+      },
+    };
+    let result;
+    try {
+      result = await this.#client.client.rawRequest<{ issueCreate: { success: boolean; issue: unknown } | null }, typeof variables>(CREATE_ISSUE_MUTATION, variables);
+    } catch (error) {
+      if (classifyLinearError(error).kind !== "already_exists") throw error;
+      const existing = await this.findIssue(input.id);
+      if (!existing) throw error;
+      return { id: existing.id, identifier: existing.identifier };
+    }
+    if (!result.data?.issueCreate?.success) throw new LinearResponseError("issueCreate", "success was false");
+    const parsed = CreatedIssueSchema.safeParse(result.data.issueCreate.issue);
+    if (!parsed.success) throw new LinearResponseError("issueCreate", z.prettifyError(parsed.error));
+    return parsed.data;
+  }
+
+  /** Relates two issues (`blocks`: the first blocks the second), idempotent by our `id` like `createIssue`. */
+  async createIssueRelation(input: NewIssueRelation): Promise<void> {
+    try {
+      const payload = await this.#client.createIssueRelation({
+        id: input.id,
+        issueId: input.issueId,
+        relatedIssueId: input.relatedIssueId,
+        type: input.type as IssueRelationType,
+      });
+      if (!payload.success) throw new LinearResponseError("issueRelationCreate", "success was false");
+    } catch (error) {
+      // The relation with our id exists: an earlier attempt made it.
+      if (classifyLinearError(error).kind === "already_exists") return;
+      throw error;
+    }
+  }
+
+  /** `delegateId` = the app user delegates the issue: Linear starts an agent session and sends `created`; `null` undelegates. */
+  async updateIssue(id: string, input: { stateId?: string; delegateId?: string | null }): Promise<void> {
     const payload = await this.#client.updateIssue(id, input);
     if (!payload.success) throw new LinearResponseError("issueUpdate", "success was false");
   }
