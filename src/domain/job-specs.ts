@@ -27,6 +27,11 @@ export type JobSpec =
   | { kind: "local.flush-tools"; payload: { agentSessionId: string; attemptKey: string } }
   | { kind: "session.fallback"; payload: { agentSessionId: string; fromAttemptKey: string; to: "local" | "cloud"; reason: string } }
   | { kind: "metrics.record"; payload: { agentSessionId: string; attemptKey: string } }
+  /** A reservation the session no longer needs goes back to the day's budget. */
+  | { kind: "budget.release"; payload: { agentSessionId: string; attemptKey: string } }
+  /** A session that stopped waiting for budget leaves the Workspace's queue. */
+  | { kind: "budget.leave-queue"; payload: { agentSessionId: string } }
+  | { kind: "alert.agents-offline"; payload: { agentSessionId: string; repository: string; issueIdentifier: string | null } }
   | { kind: "d1.sync"; payload: Record<string, never> };
 
 export type JobKind = JobSpec["kind"];
@@ -73,6 +78,11 @@ export function laneOf(spec: JobSpec): string {
     // Its own lane: the D1 mirror's sync waits on purpose, and a run's cost must not wait behind it.
     case "metrics.record":
       return `metrics:${spec.payload.agentSessionId}`;
+    case "budget.release":
+    case "budget.leave-queue":
+      return `budget:${spec.payload.agentSessionId}`;
+    case "alert.agents-offline":
+      return `alerts:${spec.payload.agentSessionId}`;
     case "d1.sync":
       return "d1";
   }

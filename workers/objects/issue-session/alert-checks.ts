@@ -4,11 +4,13 @@
  * agent online. Raising is idempotent per period; failures are only logged.
  */
 import { agentsOfflineAlert, budgetAlert, successRateAlert } from "../../../src/domain/alert-rules";
-import type { EffectiveSettings } from "../../../src/domain/workspace-settings";
+import { effectiveSettings, type EffectiveSettings } from "../../../src/domain/workspace-settings";
+import type { JobSpec } from "../../../src/domain/job-specs";
+import type { JobRecord } from "./store";
 import { outcomesSince } from "../../../src/db/queries/metrics";
 import { describeError } from "../../../src/log";
 import { raiseAlert } from "../../raise-alert";
-import type { JobContext } from "./job-context";
+import type { JobContext, JobOutcome } from "./job-context";
 import { workspaceStub } from "../stubs";
 
 export async function checkBudgetAndSuccess(ctx: JobContext, settings: EffectiveSettings): Promise<void> {
@@ -25,10 +27,14 @@ export async function checkBudgetAndSuccess(ctx: JobContext, settings: Effective
   }
 }
 
-export async function checkAgentsOffline(ctx: JobContext, settings: EffectiveSettings, repository: string, issueIdentifier: string | null): Promise<void> {
+/** `alert.agents-offline`: a local task was queued while no agent serving its repository was online. */
+export async function alertAgentsOffline(job: JobRecord, ctx: JobContext): Promise<JobOutcome> {
+  const { repository, issueIdentifier, agentSessionId } = job.payload as Extract<JobSpec, { kind: "alert.agents-offline" }>["payload"];
   try {
+    const settings = effectiveSettings(ctx.config, await ctx.workspaceSettings(), ctx.store.getAgentSession(agentSessionId)?.repositoryName);
     await raiseAlert(ctx.db, ctx.log, ctx.organizationId, settings.alerts.webhookUrl, agentsOfflineAlert({ at: ctx.now(), repository, issueIdentifier }));
   } catch (error) {
     ctx.log.warn("alert check failed", { error: describeError(error) });
   }
+  return { kind: "done" };
 }

@@ -5,19 +5,16 @@
 import type { ExecutorKind, TaskExecutor } from "../../../src/domain/executor";
 import type { LocalTaskUpdate } from "../contracts";
 import type { CloudRunObservation } from "../contracts";
-import { applyObservation, resumeCloudRun, startCloudRun, stopCloudRun } from "./cloud-jobs";
+import { receiveObservation, resumeCloudRun, startCloudRun, stopCloudRun } from "./cloud-jobs";
 import type { JobContext, JobOutcome } from "./job-context";
-import { applyLocalUpdate, followUpLocal, startLocalTask, stopLocal } from "./local-jobs";
+import { receiveLocalUpdate, followUpLocal, startLocalTask, stopLocal } from "./local-jobs";
 
 export const cloudExecutor: TaskExecutor<JobContext, JobOutcome, CloudRunObservation> = {
   kind: "cloud",
   start: (ctx, request, step) => startCloudRun(ctx, request, step),
   followUp: (ctx, request, step) => resumeCloudRun(ctx, request, step),
   stop: (ctx, request) => stopCloudRun(ctx, request),
-  receive: (ctx, observation) => {
-    const exec = ctx.store.executionForRun(observation.runId);
-    if (exec) applyObservation(ctx, exec, observation);
-  },
+  receive: (ctx, observation) => receiveObservation(ctx, observation),
 };
 
 export const localExecutor: TaskExecutor<JobContext, JobOutcome, LocalTaskUpdate> = {
@@ -25,7 +22,7 @@ export const localExecutor: TaskExecutor<JobContext, JobOutcome, LocalTaskUpdate
   start: (ctx, request) => startLocalTask(ctx, request),
   followUp: (ctx, request) => followUpLocal(ctx, request),
   stop: (ctx, request) => stopLocal(ctx, request),
-  receive: (ctx, update) => applyLocalUpdate(ctx, update),
+  receive: (ctx, update) => receiveLocalUpdate(ctx, update),
 };
 
 export function executorFor(kind: ExecutorKind): TaskExecutor<JobContext, JobOutcome, never> {

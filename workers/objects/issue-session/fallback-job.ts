@@ -1,19 +1,20 @@
 /**
  * Moves a task to its fallback executor when the chosen one failed (a cloud
  * run that could not start, a local task no agent took in time): the old
- * reservation is released, the new executor's worst case reserved, Linear told
- * why, and the next attempt started. Recorded in the timeline; never silent.
+ * reservation is released and the new executor's worst case reserved (the
+ * same cap and worst case as when the orchestrator chose it first); what that
+ * means — start, or end with the reason — is the session's `step`.
  */
 import { estimateCost, runBudget, type RunRecord } from "../../../src/domain/cost-estimate";
 import { AGENT_TYPES, type AgentType, type Complexity } from "../../../src/domain/task-analysis";
-import { activityJob, type JobSpec } from "../../../src/domain/job-specs";
-import { budgetRefused, fallingBack } from "../../../src/domain/linear-copy";
+import type { JobSpec } from "../../../src/domain/job-specs";
 import { budgetLimitsFor, effectiveSettings } from "../../../src/domain/workspace-settings";
 import { recentRunHistory } from "../../../src/db/queries/history";
 import type { JobContext, JobOutcome } from "./job-context";
 import type { JobRecord } from "./store";
 import { workspaceStub } from "../stubs";
 import { nextAttemptKey } from "../../../src/domain/attempt-key";
+import { applyEvent } from "./apply-step";
 
 export async function fallBack(job: JobRecord, ctx: JobContext): Promise<JobOutcome> {
   const { agentSessionId, fromAttemptKey, to, reason } = job.payload as Extract<JobSpec, { kind: "session.fallback" }>["payload"];
@@ -36,17 +37,15 @@ export async function fallBack(job: JobRecord, ctx: JobContext): Promise<JobOutc
     { id: next, amountUsd: amount, repository: session.repositoryName },
     budgetLimitsFor(ctx.config, stored, session.repositoryName),
   );
-  const now = ctx.now();
-  ctx.transaction(() => {
-    ctx.store.appendTimeline({ agentSessionId, kind: "session.fallback", summary: `Fell back to ${to}: ${reason}`, data: { from: from.executor, to, reservationOk: reservation.ok } }, now);
-    if (!reservation.ok) {
-      ctx.store.updateAgentSession(agentSessionId, { status: "error", error: reservation.reason, endedAt: now }, now);
-      ctx.store.enqueueJob(activityJob(agentSessionId, { type: "error", body: budgetRefused(reservation.reason, amount, reservation.remainingUsd) }), now);
-      return;
-    }
-    ctx.store.updateAgentSession(agentSessionId, { executor: to, fallback: null, status: "active" }, now);
-    ctx.store.enqueueJob(activityJob(agentSessionId, { type: "thought", body: fallingBack(to, reason) }), now);
-    ctx.store.enqueueJob({ kind: "execution.start", payload: { executor: to, agentSessionId, attemptKey: next, resumeFrom: null, maxBudgetUsd: localMaxBudgetUsd } }, now);
+  applyEvent(ctx, agentSessionId, { attemptKey: fromAttemptKey }, {
+    type: "fallback.reserved",
+    fromAttemptKey,
+    to,
+    reason,
+    attemptKey: next,
+    amountUsd: amount,
+    localMaxBudgetUsd,
+    reservation: reservation.ok ? { ok: true } : reservation,
   });
   return { kind: "done" };
 }

@@ -12,8 +12,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { readConfig, type EdgeConfig } from "../../../src/config";
 import { createDb, type Db } from "../../../src/db/client";
-import { activityJob } from "../../../src/domain/job-specs";
-import { RETRYING, STOPPED_NOTHING_RUNNING } from "../../../src/domain/linear-copy";
 import { planDelivery, type IntakePlan } from "../../../src/domain/session-intake";
 import { panelPromptId, planPanelMessage, type PanelMessage } from "../../../src/domain/session-message";
 import { createLogger, describeError, type Logger } from "../../../src/log";
@@ -24,9 +22,9 @@ import { cloudExecutor, localExecutor } from "./executors";
 import { LinearAccessProvider } from "./linear-access";
 import { resolveCodegenCredential, type CodegenCredential } from "../../codegen-credentials";
 import type { CloudRunObservation, HandoffResult, IssueSessionRpc, LocalTaskUpdate, WebhookHandoff } from "../contracts";
-import { workspaceStub } from "../stubs";
 import { IssueSessionStore } from "./store";
-import { isExecutionLive } from "../../../src/domain/execution-state";
+import { retryRefusal } from "../../../src/domain/session";
+import { applyEvent, loadState } from "./apply-step";
 import { loadWorkspaceSettings } from "../../../src/db/queries/settings";
 import type { WorkspaceSettings } from "../../../src/domain/workspace-settings";
 
@@ -94,7 +92,6 @@ export class IssueSession extends DurableObject<AppEnv> implements IssueSessionR
       }
       this.#applyIntake(plan, now);
     });
-    if (plan.stopRequested && plan.stopRequested === session?.id && session.status === "waiting_for_budget") await this.#leaveBudgetQueue(session.id);
     await this.#armAlarm();
     return { outcome: "accepted" };
   }
@@ -139,7 +136,13 @@ export class IssueSession extends DurableObject<AppEnv> implements IssueSessionR
     if (plan.issueSnapshot) store.setMeta("issue_webhook_snapshot", JSON.stringify(plan.issueSnapshot));
     if (plan.agentSession) store.insertAgentSession(plan.agentSession, now);
     if (plan.prompt) store.insertPrompt(plan.prompt, now);
-    if (plan.stopRequested) store.updateAgentSession(plan.stopRequested, { status: "stopped", stopRequestedAt: now, endedAt: now }, now);
+    if (plan.stopRequested) {
+      // A session waiting for budget leaves the Workspace's queue (if this is lost, the queue drops it when it would wake it).
+      if (store.getAgentSession(plan.stopRequested)?.status === "waiting_for_budget") {
+        store.enqueueJob({ kind: "budget.leave-queue", payload: { agentSessionId: plan.stopRequested } }, now);
+      }
+      store.updateAgentSession(plan.stopRequested, { status: "stopped", stopRequestedAt: now, endedAt: now }, now);
+    }
     if (plan.agentSession && plan.jobs.some((j) => j.kind === "linear.activity" && j.payload.content.type === "response")) {
       store.updateAgentSession(plan.agentSession.id, { status: "complete", endedAt: now }, now);
     }
@@ -149,35 +152,22 @@ export class IssueSession extends DurableObject<AppEnv> implements IssueSessionR
 
   /** `POST /api/sessions/:id/stop`: the same as the stop button in Linear. */
   async stopSession(agentSessionId: string): Promise<{ ok: boolean; message: string }> {
-    const session = this.#store.getAgentSession(agentSessionId);
-    if (!session) return { ok: false, message: "no such agent session on this issue" };
-    const execution = this.#store.latestExecution(agentSessionId);
-    const live = isExecutionLive(execution);
-    const now = Date.now();
-    this.ctx.storage.transactionSync(() => {
-      this.#store.updateAgentSession(agentSessionId, { status: "stopped", stopRequestedAt: now, endedAt: now }, now);
-      this.#store.appendTimeline({ agentSessionId, kind: "session.stop_requested", summary: "Stopped through the API" }, now);
-      if (live) this.#store.enqueueJob({ kind: "execution.stop", payload: { executor: execution.executor, agentSessionId, attemptKey: execution.attemptKey } }, now);
-      else this.#store.enqueueJob(activityJob(agentSessionId, { type: "response", body: STOPPED_NOTHING_RUNNING }), now);
-    });
-    if (session.status === "waiting_for_budget") await this.#leaveBudgetQueue(agentSessionId);
+    const context = this.#context();
+    const result = context ? applyEvent(context, agentSessionId, "latest", { type: "stop.requested", source: "api" }) : null;
+    if (!result) return { ok: false, message: "no such agent session on this issue" };
     await this.#armAlarm();
-    return { ok: true, message: live ? "stopping the running work" : "nothing was running" };
+    const stopping = result.effects.some((e) => e.kind === "job" && e.job.kind === "execution.stop");
+    return { ok: true, message: stopping ? "stopping the running work" : "nothing was running" };
   }
 
   /** `POST /api/sessions/:id/retry`: routes and decides again, and starts a new attempt. */
   async retrySession(agentSessionId: string): Promise<{ ok: boolean; message: string }> {
-    const session = this.#store.getAgentSession(agentSessionId);
-    if (!session) return { ok: false, message: "no such agent session on this issue" };
-    const execution = this.#store.latestExecution(agentSessionId);
-    if (isExecutionLive(execution)) return { ok: false, message: "the session is still running; stop it first" };
-    const now = Date.now();
-    this.ctx.storage.transactionSync(() => {
-      this.#store.updateAgentSession(agentSessionId, { status: "pending", stopRequestedAt: null, endedAt: null, error: null, routedAt: null }, now);
-      this.#store.appendTimeline({ agentSessionId, kind: "session.retry", summary: "Retried through the API" }, now);
-      this.#store.enqueueJob(activityJob(agentSessionId, { type: "thought", body: RETRYING }), now);
-      this.#store.enqueueJob({ kind: "session.prepare", payload: { agentSessionId } }, now);
-    });
+    const context = this.#context();
+    const state = context ? loadState(context, agentSessionId, "latest") : null;
+    if (!context || !state) return { ok: false, message: "no such agent session on this issue" };
+    const refusal = retryRefusal(state);
+    if (refusal) return { ok: false, message: refusal };
+    applyEvent(context, agentSessionId, "latest", { type: "retry.requested" });
     await this.#armAlarm();
     return { ok: true, message: "retrying: a new attempt will be routed and started" };
   }
@@ -189,29 +179,15 @@ export class IssueSession extends DurableObject<AppEnv> implements IssueSessionR
    * is not (stopped, ended).
    */
   async resumeAfterBudget(agentSessionId: string): Promise<{ waiting: boolean }> {
+    const context = this.#context();
     const session = this.#store.getAgentSession(agentSessionId);
-    if (!session || session.status !== "waiting_for_budget" || session.stopRequestedAt) return { waiting: false };
-    if (!this.#store.hasPendingJobInLane("session.plan", `prepare:${agentSessionId}`)) {
-      const now = Date.now();
-      this.ctx.storage.transactionSync(() => this.#store.enqueueJob({ kind: "session.plan", payload: { agentSessionId } }, now));
-    }
+    if (!context || !session || session.status !== "waiting_for_budget" || session.stopRequestedAt) return { waiting: false };
+    applyEvent(context, agentSessionId, "latest", () => ({
+      type: "budget.room",
+      planPending: this.#store.hasPendingJobInLane("session.plan", `prepare:${agentSessionId}`),
+    }));
     await this.#armAlarm();
     return { waiting: true };
-  }
-
-  /**
-   * A stopped session leaves the Workspace's queue of runs waiting for budget.
-   * If this call is lost, the queue drops it anyway the next time it would be
-   * woken (`resumeAfterBudget` answers that it is not waiting).
-   */
-  async #leaveBudgetQueue(agentSessionId: string): Promise<void> {
-    const organizationId = this.#store.getMeta("organization_id");
-    if (!organizationId) return;
-    try {
-      await workspaceStub(this.env, organizationId).cancelBudgetWait(agentSessionId);
-    } catch (error) {
-      this.#log.warn("could not take a stopped session out of the budget queue", { agentSessionId, error: describeError(error) });
-    }
   }
 
   override async alarm(): Promise<void> {

@@ -11,8 +11,6 @@
 import { backoffDelay } from "../../../src/domain/backoff";
 import { startedStateToMoveTo } from "../../../src/domain/issue-start";
 import { noRepositoryMessage, routeIssue } from "../../../src/domain/routing";
-import { routedMessage } from "../../../src/domain/linear-copy";
-import { applyPlan } from "./apply-plan";
 import { planExecution } from "./orchestrate";
 import type { JobSpec, LinearCommentPayload } from "../../../src/domain/job-specs";
 import type { EdgeConfig } from "../../../src/config";
@@ -35,6 +33,9 @@ import { recordMetrics } from "./metrics-job";
 import type { AgentSessionRecord, JobRecord } from "./store";
 import type { JobContext, JobOutcome } from "./job-context";
 import { workspaceStub } from "../stubs";
+import { applyEvent } from "./apply-step";
+import { alertAgentsOffline } from "./alert-checks";
+import type { PlannedExecution } from "../../../src/domain/session";
 import { nextAttemptKey } from "../../../src/domain/attempt-key";
 import { parseIssueSnapshot } from "../../../src/domain/issue-snapshot";
 
@@ -91,6 +92,18 @@ export async function runJob(job: JobRecord, ctx: JobContext): Promise<JobOutcom
       return fallBack(job, ctx);
     case "metrics.record":
       return recordMetrics(job, ctx);
+    case "budget.release": {
+      const { attemptKey } = job.payload as Extract<JobSpec, { kind: "budget.release" }>["payload"];
+      await workspaceStub(ctx.env, ctx.organizationId).releaseBudget(attemptKey);
+      return { kind: "done" };
+    }
+    case "budget.leave-queue": {
+      const { agentSessionId } = job.payload as Extract<JobSpec, { kind: "budget.leave-queue" }>["payload"];
+      await workspaceStub(ctx.env, ctx.organizationId).cancelBudgetWait(agentSessionId);
+      return { kind: "done" };
+    }
+    case "alert.agents-offline":
+      return alertAgentsOffline(job, ctx);
     case "d1.sync":
       return syncToD1(ctx);
   }
@@ -198,53 +211,29 @@ async function prepareSession(job: JobRecord, api: LinearApi, appUserId: string,
     repositories,
   );
 
-  // Where the work runs, decided before the transaction (it reads D1); nothing is awaited inside it.
+  // Where the work runs, decided before the session's transaction (it reads D1); nothing is awaited inside it.
   const planned = decision.matched ? await planAndReserve(ctx, session, issue, decision.repository.name) : null;
-  const now = ctx.now();
-  ctx.transaction(() => {
-    ctx.store.setMeta("issue", JSON.stringify(issue));
-    ctx.store.updateAgentSession(agentSessionId, { issueIdentifier: issue.identifier, issueTitle: issue.title }, now);
-    if (target) {
-      ctx.store.appendTimeline({ agentSessionId, kind: "issue.started", summary: `Moved ${issue.identifier} to ${target.name}` }, now);
-    }
-    if (decision.matched) {
-      const repo = decision.repository;
-      ctx.store.updateAgentSession(
-        agentSessionId,
-        {
-          status: "ready",
-          repositoryId: repo.id,
-          repositoryName: repo.name,
-          repositoryGitUrl: repo.gitUrl,
-          codegenRepoId: repo.codegenRepoId,
-          baseBranch: repo.baseBranch,
-          routedAt: now,
+  ctx.transaction(() => ctx.store.setMeta("issue", JSON.stringify(issue)));
+  const route = decision.matched
+    ? {
+        matched: true as const,
+        repository: {
+          id: decision.repository.id,
+          name: decision.repository.name,
+          gitUrl: decision.repository.gitUrl,
+          codegenRepoId: decision.repository.codegenRepoId,
+          baseBranch: decision.repository.baseBranch,
         },
-        now,
-      );
-      ctx.store.appendTimeline(
-        { agentSessionId, kind: "session.routed", summary: `Routed to ${repo.name} (${decision.rule})`, data: { repositoryId: repo.id, rule: decision.rule } },
-        now,
-      );
-      ctx.store.enqueueJob(
-        {
-          kind: "linear.activity",
-          payload: { activityId: crypto.randomUUID(), agentSessionId, content: { type: "thought", body: routedMessage(repo.name, repo.baseBranch, decision.reason) } },
-        },
-        now,
-      );
-      if (planned) applyPlan(ctx, agentSessionId, planned.attemptKey, planned.plan, planned.reservation, now);
-    } else {
-      ctx.store.updateAgentSession(agentSessionId, { status: "awaiting_input" }, now);
-      ctx.store.appendTimeline({ agentSessionId, kind: "session.unrouted", summary: `No repository: ${decision.reason}` }, now);
-      ctx.store.enqueueJob(
-        {
-          kind: "linear.activity",
-          payload: { activityId: crypto.randomUUID(), agentSessionId, content: { type: "elicitation", body: noRepositoryMessage(decision.reason, repositories) } },
-        },
-        now,
-      );
-    }
+        rule: decision.rule,
+        reason: decision.reason,
+      }
+    : { matched: false as const, reason: decision.reason, message: noRepositoryMessage(decision.reason, repositories) };
+  applyEvent(ctx, agentSessionId, "latest", {
+    type: "prepared",
+    issue: { identifier: issue.identifier, title: issue.title },
+    movedTo: target?.name ?? null,
+    route,
+    plan: planned,
   });
   return { kind: "done" };
 }
@@ -255,7 +244,7 @@ async function prepareSession(job: JobRecord, api: LinearApi, appUserId: string,
  * Workspace in the same transaction that refused it, naming this session to
  * wake (`IssueSession.resumeAfterBudget`).
  */
-async function planAndReserve(ctx: JobContext, session: AgentSessionRecord, issue: IssueDetails, repository: string) {
+async function planAndReserve(ctx: JobContext, session: AgentSessionRecord, issue: IssueDetails, repository: string): Promise<PlannedExecution> {
   const plan = await planExecution(ctx, session, issue, repository);
   // A retried session starts a new attempt after its last one; a task woken from a wait for budget keeps its attempt.
   const attemptKey = nextAttemptKey(session.id, ctx.store.latestExecution(session.id)?.attempt);
@@ -268,7 +257,15 @@ async function planAndReserve(ctx: JobContext, session: AgentSessionRecord, issu
         { agentSessionId: session.id, sessionObject: ctx.objectName, organizationId: ctx.organizationId },
       )
     : null;
-  return { plan, attemptKey, reservation };
+  return {
+    attemptKey,
+    decision: plan.decision,
+    analysis: { agentType: plan.analysis.agentType, complexity: plan.analysis.complexity, signals: plan.analysis.signals },
+    estimate: plan.estimate,
+    worstCaseUsd: plan.worstCaseUsd,
+    localMaxBudgetUsd: plan.localMaxBudgetUsd,
+    reservation: reservation === null ? null : reservation.ok ? { ok: true } : { ok: false, wait: reservation.wait, reason: reservation.reason, remainingUsd: reservation.remainingUsd },
+  };
 }
 
 /**
@@ -285,18 +282,8 @@ async function planAgain(job: JobRecord, ctx: JobContext): Promise<JobOutcome> {
   // Written by prepareSession from the Linear client's parsed answer.
   const issue = parseIssueSnapshot(ctx.store.getMeta("issue"));
   if (!issue) return { kind: "failed", error: "the issue read when the session was prepared is missing or unreadable" };
-  const { plan, attemptKey, reservation } = await planAndReserve(ctx, session, issue, session.repositoryName);
-  const now = ctx.now();
-  const applied = ctx.transaction(() => {
-    // Stopped while we asked: nothing starts.
-    if (ctx.store.getAgentSession(agentSessionId)?.status !== "waiting_for_budget") return false;
-    applyPlan(ctx, agentSessionId, attemptKey, plan, reservation, now);
-    return true;
-  });
-  const workspace = workspaceStub(ctx.env, ctx.organizationId);
-  if (!applied && reservation?.ok) await workspace.releaseBudget(attemptKey);
-  // Started, stopped, or ended for good (no executor could ever run it): it leaves the queue.
-  if (ctx.store.getAgentSession(agentSessionId)?.status !== "waiting_for_budget") await workspace.cancelBudgetWait(agentSessionId);
+  const plan = await planAndReserve(ctx, session, issue, session.repositoryName);
+  applyEvent(ctx, agentSessionId, "latest", { type: "replanned", plan });
   return { kind: "done" };
 }
 
