@@ -77,7 +77,7 @@ function create(ctx: RequestContext): Served {
     banned: false,
     removedFromPr: false,
   };
-  startSegment(run, repo, nextScript(org), prompt!, nowMs, () => store.nextPrId());
+  startSegment(run, repo, nextScript(org, run), prompt!, nowMs, () => store.nextPrId());
   store.addRun(org, run);
   return { body: runResponse(run, nowMs), runId: run.id };
 }
@@ -115,7 +115,7 @@ function resume(ctx: RequestContext): Served {
 
   const run = findRun(ctx, runId!);
   const repo = ctx.org.repos.find((r) => r.id === run.repoId) ?? { id: run.repoId, name: "acme/app", nextPrNumber: 1 };
-  startSegment(run, repo, nextScript(ctx.org), prompt!, ctx.nowMs, () => ctx.store.nextPrId());
+  startSegment(run, repo, nextScript(ctx.org, { prompt: prompt!, metadata: run.metadata }), prompt!, ctx.nowMs, () => ctx.store.nextPrId());
   return { body: runResponse(run, ctx.nowMs, ctx.lowercase), runId: run.id };
 }
 

@@ -4,7 +4,7 @@
  * PRs appear when they open; `result` and `summary` once the run has ended.
  */
 import type { OrgRecord, PrRecord, RepoRecord, RunRecord, Segment } from "./model";
-import { defaultResult, defaultSummary, isSuccess, lowercaseStatus } from "./scripts";
+import { defaultResult, defaultSummary, isSuccess, lowercaseStatus, scriptFits } from "./scripts";
 import type { AgentRunResponse, PullRequest, PullRequestSpec, ResolvedScript, RunSegmentView, RunView } from "./types";
 
 export const CANCELLED = "CANCELLED";
@@ -136,9 +136,17 @@ export function stopForPr(run: RunRecord, nowMs: number): boolean {
   return true;
 }
 
-/** The next script for an organization's run: the queue first, then the default. */
-export function nextScript(org: OrgRecord): ResolvedScript {
-  return org.scriptQueue.shift() ?? org.defaultScript;
+/**
+ * The script for a run's create or resume: the first queued script that fits it
+ * (taken off the queue unless it repeats), then the default. A resume is
+ * matched on its own prompt and the run's metadata.
+ */
+export function nextScript(org: OrgRecord, run: { prompt: string; metadata: Record<string, unknown> | null }): ResolvedScript {
+  const at = org.scriptQueue.findIndex((script) => scriptFits(script, run));
+  if (at < 0) return org.defaultScript;
+  const script = org.scriptQueue[at]!;
+  if (!script.repeat) org.scriptQueue.splice(at, 1);
+  return script;
 }
 
 export function runView(run: RunRecord, nowMs: number): RunView {

@@ -4,7 +4,7 @@
  * Parsing applies the defaults once, so a run stores exactly what it follows.
  */
 import { HttpError } from "./http";
-import type { PullRequestSpec, ResolvedScript, RunScript } from "./types";
+import type { PullRequestSpec, ResolvedScript, RunScript, ScriptMatch } from "./types";
 
 export const DEFAULT_SCRIPT: ResolvedScript = {
   durationMs: 60_000,
@@ -16,6 +16,8 @@ export const DEFAULT_SCRIPT: ResolvedScript = {
   summary: null,
   logEvery: 10_000,
   neverEnds: false,
+  match: null,
+  repeat: false,
 };
 
 const SUCCESS = new Set(["complete", "completed", "success"]);
@@ -69,14 +71,43 @@ function pullRequests(value: unknown, at: string): number | PullRequestSpec[] | 
   });
 }
 
+function scriptMatch(value: unknown, at: string): ScriptMatch | null {
+  if (value === undefined) return null;
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new HttpError(400, `${at}.match must be an object`);
+  const m = value as Record<string, unknown>;
+  const unknown = Object.keys(m).filter((k) => k !== "promptContains" && k !== "metadata");
+  if (unknown.length > 0) throw new HttpError(400, `${at}.match has unknown fields: ${unknown.join(", ")}`);
+  const match: ScriptMatch = {};
+  const promptContains = text(m.promptContains, `${at}.match.promptContains`);
+  if (promptContains !== undefined) match.promptContains = promptContains;
+  if (m.metadata !== undefined) {
+    const metadata = m.metadata;
+    const primitive = (v: unknown) => v === null || ["string", "number", "boolean"].includes(typeof v);
+    if (typeof metadata !== "object" || metadata === null || Array.isArray(metadata) || !Object.values(metadata).every(primitive)) {
+      throw new HttpError(400, `${at}.match.metadata must map keys to strings, numbers, booleans or null`);
+    }
+    match.metadata = metadata as ScriptMatch["metadata"];
+  }
+  return match;
+}
+
+/** Whether a queued script is for this run: a script without `match` is for any. */
+export function scriptFits(script: ResolvedScript, run: { prompt: string; metadata: Record<string, unknown> | null }): boolean {
+  const match = script.match;
+  if (!match) return true;
+  if (match.promptContains !== undefined && !run.prompt.includes(match.promptContains)) return false;
+  return Object.entries(match.metadata ?? {}).every(([key, value]) => run.metadata?.[key] === value);
+}
+
 /** Validates a script from the control API and fills in its defaults. */
 export function resolveScript(value: unknown, at = "script"): ResolvedScript {
   if (typeof value !== "object" || value === null || Array.isArray(value)) throw new HttpError(400, `${at} must be an object`);
   const s = value as RunScript & Record<string, unknown>;
-  const known = new Set(["durationMs", "finalStatus", "runningStatus", "pullRequests", "prOpensAtMs", "result", "summary", "logEvery", "neverEnds"]);
+  const known = new Set(["durationMs", "finalStatus", "runningStatus", "pullRequests", "prOpensAtMs", "result", "summary", "logEvery", "neverEnds", "match", "repeat"]);
   const unknown = Object.keys(s).filter((k) => !known.has(k));
   if (unknown.length > 0) throw new HttpError(400, `${at} has unknown fields: ${unknown.join(", ")}`);
   if (s.neverEnds !== undefined && typeof s.neverEnds !== "boolean") throw new HttpError(400, `${at}.neverEnds must be a boolean`);
+  if (s.repeat !== undefined && typeof s.repeat !== "boolean") throw new HttpError(400, `${at}.repeat must be a boolean`);
   if (s.result !== undefined && typeof s.result !== "string") throw new HttpError(400, `${at}.result must be a string`);
   if (s.summary !== undefined && typeof s.summary !== "string") throw new HttpError(400, `${at}.summary must be a string`);
   return {
@@ -89,6 +120,8 @@ export function resolveScript(value: unknown, at = "script"): ResolvedScript {
     summary: s.summary ?? null,
     logEvery: nonNegative(s.logEvery, `${at}.logEvery`) ?? DEFAULT_SCRIPT.logEvery,
     neverEnds: s.neverEnds ?? false,
+    match: scriptMatch(s.match, at),
+    repeat: s.repeat ?? false,
   };
 }
 

@@ -161,6 +161,18 @@ export interface RunScript {
   logEvery?: number;
   /** Works forever (until banned or resumed). */
   neverEnds?: boolean;
+  /** Only a run that fits takes this script; without it, any run does. */
+  match?: ScriptMatch;
+  /** Stays queued after use, so every run that fits takes it (a matched script's usual use: "runs for ENG-12 take 30 s"). */
+  repeat?: boolean;
+}
+
+/** Which runs a queued script is for: all the given conditions hold. */
+export interface ScriptMatch {
+  /** The create's (or the resume's) prompt contains this text. */
+  promptContains?: string;
+  /** Each of these keys of the run's `metadata` (given at create) has exactly this value. */
+  metadata?: Record<string, string | number | boolean | null>;
 }
 
 /** A script with its defaults applied, as stored on a run. */
@@ -175,6 +187,8 @@ export interface ResolvedScript {
   summary: string | null;
   logEvery: number;
   neverEnds: boolean;
+  match: ScriptMatch | null;
+  repeat: boolean;
 }
 
 // ---- faults ----
