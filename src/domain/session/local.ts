@@ -38,7 +38,8 @@ export function queued(state: SessionState, event: Event<"local.queued">, contex
   if (!exec || exec.taskId) return unchanged(state);
   const t = new Transition(state, context);
   // A follow-up resumes the Claude session it continues, unless the hub says that machine is gone (a fresh session).
-  t.updateExecution({ taskId: exec.attemptKey, startedAt: t.now, claudeSessionId: event.freshSession ? null : event.resumedClaudeSessionId });
+  const claudeSessionId = event.resumeFrom && !event.freshSession ? event.resumedClaudeSessionId : null;
+  t.updateExecution({ taskId: exec.attemptKey, startedAt: t.now, claudeSessionId });
   t.updateSession({ status: "active", endedAt: null, error: null });
   t.record("local.queued", `Queued local task ${exec.attemptKey}`, { agentsOnline: event.agentsOnline });
   if (event.freshSession) t.thought(localFreshSession());
