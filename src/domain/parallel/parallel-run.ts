@@ -66,10 +66,10 @@ export function advanceParallelRun(
   if (event.type === "parent_stopped") {
     for (const child of states.values()) {
       if (isChildActive(child.status)) {
-        Object.assign(child, { status: "canceled", reason: "stopped with the parent", endedAt: event.at });
+        patch(child, { status: "canceled", reason: "stopped with the parent", endedAt: event.at });
         decisions.push({ type: "stop_child", key: child.key });
       } else if (child.status === "pending") {
-        Object.assign(child, { status: "canceled", reason: "the parent was stopped" });
+        patch(child, { status: "canceled", reason: "the parent was stopped" });
         decisions.push({ type: "cancel_child", key: child.key, reason: "the parent was stopped" });
       }
     }
@@ -86,19 +86,19 @@ export function advanceParallelRun(
         child.startedAt ??= event.at;
         return result();
       case "child_succeeded":
-        Object.assign(child, { status: "succeeded", endedAt: event.at });
+        patch(child, { status: "succeeded", endedAt: event.at });
         break;
       case "child_failed":
         if (child.attempts < MAX_CHILD_ATTEMPTS && !isHalted(states)) {
-          Object.assign(child, { status: "starting", attempts: child.attempts + 1, reason: event.reason });
+          patch(child, { status: "starting", attempts: child.attempts + 1, reason: event.reason });
           decisions.push({ type: "start_child", key: child.key, attempt: child.attempts });
           return result();
         }
-        Object.assign(child, { status: "failed", reason: event.reason, endedAt: event.at });
+        patch(child, { status: "failed", reason: event.reason, endedAt: event.at });
         cancelNotStarted(plan, states, child.key, decisions);
         break;
       case "child_canceled":
-        Object.assign(child, { status: "canceled", reason: event.reason, endedAt: event.at });
+        patch(child, { status: "canceled", reason: event.reason, endedAt: event.at });
         cancelNotStarted(plan, states, child.key, decisions);
         break;
     }
@@ -107,12 +107,17 @@ export function advanceParallelRun(
   for (const key of childrenToRelease(plan, [...states.values()], options.maxRunning)) {
     const child = states.get(key);
     if (child === undefined) continue;
-    Object.assign(child, { status: "starting", attempts: child.attempts + 1 });
+    patch(child, { status: "starting", attempts: child.attempts + 1 });
     decisions.push({ type: "start_child", key, attempt: child.attempts });
   }
   const end = endOfRun(plan, states);
   if (end) decisions.push(end);
   return result();
+}
+
+/** Object.assign with the patch checked against ChildState (a misspelt status would not compile). */
+function patch(child: ChildState, changes: Partial<ChildState>): void {
+  Object.assign(child, changes);
 }
 
 function isHalted(states: Map<string, ChildState>): boolean {
@@ -129,7 +134,7 @@ function cancelNotStarted(plan: Plan, states: Map<string, ChildState>, causeKey:
     const reason = dependents.has(item.key)
       ? `blocked by ${cause}, which did not finish`
       : `not started: the plan cannot complete after ${cause} did not finish`;
-    Object.assign(child, { status: "canceled", reason });
+    patch(child, { status: "canceled", reason });
     decisions.push({ type: "cancel_child", key: item.key, reason });
   }
 }
