@@ -3,17 +3,25 @@
  * budget) and the runs it watches. See docs/storage.md.
  */
 import { nextAllowedAt, type CodegenCallKind, type RateLimit } from "../../../src/domain/rate-window";
+import { migrate, type SchemaHistory } from "../sqlite-migrations";
+import { integer, Table, text } from "../sqlite-table";
 
-const SCHEMA = [
-  `CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
-  `CREATE TABLE IF NOT EXISTS calls (kind TEXT NOT NULL, at INTEGER NOT NULL)`,
-  `CREATE INDEX IF NOT EXISTS calls_kind_at ON calls (kind, at)`,
-  `CREATE TABLE IF NOT EXISTS runs (
-     run_id INTEGER PRIMARY KEY, session_object TEXT NOT NULL, credential TEXT NOT NULL,
-     watched_since INTEGER NOT NULL, run_created_at INTEGER,
-     fingerprint TEXT, snapshot TEXT, observed_at INTEGER, notified_fingerprint TEXT,
-     next_direct_check_at INTEGER NOT NULL DEFAULT 0)`,
-];
+/** Append-only (workers/objects/sqlite-migrations.ts). Step 1 is the schema from before versions were kept: it adopts those tables as they are. */
+const GATE_SCHEMA: SchemaHistory = {
+  store: "codegen-gate",
+  steps: [
+    [
+      `CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
+      `CREATE TABLE IF NOT EXISTS calls (kind TEXT NOT NULL, at INTEGER NOT NULL)`,
+      `CREATE INDEX IF NOT EXISTS calls_kind_at ON calls (kind, at)`,
+      `CREATE TABLE IF NOT EXISTS runs (
+         run_id INTEGER PRIMARY KEY, session_object TEXT NOT NULL, credential TEXT NOT NULL,
+         watched_since INTEGER NOT NULL, run_created_at INTEGER,
+         fingerprint TEXT, snapshot TEXT, observed_at INTEGER, notified_fingerprint TEXT,
+         next_direct_check_at INTEGER NOT NULL DEFAULT 0)`,
+    ],
+  ],
+};
 
 export interface WatchedRun {
   runId: number;
@@ -28,27 +36,28 @@ export interface WatchedRun {
   nextDirectCheckAt: number;
 }
 
-function toRun(row: Record<string, SqlStorageValue>): WatchedRun {
-  return {
-    runId: Number(row.run_id),
-    sessionObject: String(row.session_object),
-    credential: String(row.credential),
-    watchedSince: Number(row.watched_since),
-    runCreatedAt: row.run_created_at === null ? null : Number(row.run_created_at),
-    fingerprint: (row.fingerprint as string | null) ?? null,
-    snapshot: (row.snapshot as string | null) ?? null,
-    observedAt: row.observed_at === null ? null : Number(row.observed_at),
-    notifiedFingerprint: (row.notified_fingerprint as string | null) ?? null,
-    nextDirectCheckAt: Number(row.next_direct_check_at),
-  };
-}
+const runs = new Table<WatchedRun>("runs", {
+  runId: integer("run_id"),
+  sessionObject: text("session_object"),
+  credential: text("credential"),
+  watchedSince: integer("watched_since"),
+  runCreatedAt: integer("run_created_at").nullable(),
+  fingerprint: text("fingerprint").nullable(),
+  snapshot: text("snapshot").nullable(),
+  observedAt: integer("observed_at").nullable(),
+  notifiedFingerprint: text("notified_fingerprint").nullable(),
+  nextDirectCheckAt: integer("next_direct_check_at"),
+});
+
+const calls = new Table<{ kind: string; at: number }>("calls", { kind: text("kind"), at: integer("at") });
+const meta = new Table<{ key: string; value: string }>("meta", { key: text("key"), value: text("value") });
 
 export class CodegenGateStore {
   readonly #storage: DurableObjectStorage;
 
   constructor(storage: DurableObjectStorage) {
     this.#storage = storage;
-    for (const statement of SCHEMA) storage.sql.exec(statement);
+    migrate(storage, GATE_SCHEMA);
   }
 
   /**
@@ -60,32 +69,28 @@ export class CodegenGateStore {
     return this.#storage.transactionSync(() => {
       const sql = this.#storage.sql;
       sql.exec(`DELETE FROM calls WHERE kind = ? AND at <= ?`, kind, now - limit.windowMs);
-      const recent = sql.exec(`SELECT at FROM calls WHERE kind = ?`, kind).toArray().map((r) => Number(r.at));
+      const recent = calls.all(sql, `SELECT * FROM calls WHERE kind = ?`, kind).map((call) => call.at);
       const allowedAt = nextAllowedAt(recent, limit, now);
       if (allowedAt > now) return { ok: false as const, retryAt: allowedAt };
-      sql.exec(`INSERT INTO calls (kind, at) VALUES (?, ?)`, kind, now);
+      calls.insert(sql, { kind, at: now });
       return { ok: true as const };
     });
   }
 
   getMeta(key: string): string | null {
-    const row = this.#storage.sql.exec(`SELECT value FROM meta WHERE key = ?`, key).toArray()[0];
-    return row ? String(row.value) : null;
+    return meta.first(this.#storage.sql, `SELECT * FROM meta WHERE key = ?`, key)?.value ?? null;
   }
 
   setMeta(key: string, value: string): void {
-    this.#storage.sql.exec(`INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`, key, value);
+    meta.insert(this.#storage.sql, { key, value }, { target: ["key"], update: ["value"] });
   }
 
   watch(run: { runId: number; sessionObject: string; credential: string; runCreatedAt: number | null }, now: number): void {
-    this.#storage.sql.exec(
-      `INSERT INTO runs (run_id, session_object, credential, watched_since, run_created_at) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT(run_id) DO UPDATE SET session_object = excluded.session_object, credential = excluded.credential`,
-      run.runId,
-      run.sessionObject,
-      run.credential,
-      now,
-      run.runCreatedAt,
+    const { runId, sessionObject, credential, runCreatedAt } = run;
+    runs.insert(
+      this.#storage.sql,
+      { runId, sessionObject, credential, watchedSince: now, runCreatedAt },
+      { target: ["runId"], update: ["sessionObject", "credential"] },
     );
   }
 
@@ -94,30 +99,24 @@ export class CodegenGateStore {
   }
 
   watched(): WatchedRun[] {
-    return this.#storage.sql.exec(`SELECT * FROM runs ORDER BY run_id`).toArray().map(toRun);
+    return runs.all(this.#storage.sql, `SELECT * FROM runs ORDER BY run_id`);
   }
 
   getRun(runId: number): WatchedRun | null {
-    const row = this.#storage.sql.exec(`SELECT * FROM runs WHERE run_id = ?`, runId).toArray()[0];
-    return row ? toRun(row) : null;
+    return runs.first(this.#storage.sql, `SELECT * FROM runs WHERE run_id = ?`, runId);
   }
 
   recordObservation(runId: number, observation: { fingerprint: string; snapshot: string; at: number }): void {
-    this.#storage.sql.exec(
-      `UPDATE runs SET fingerprint = ?, snapshot = ?, observed_at = ? WHERE run_id = ?`,
-      observation.fingerprint,
-      observation.snapshot,
-      observation.at,
-      runId,
-    );
+    const { fingerprint, snapshot, at } = observation;
+    runs.update(this.#storage.sql, { fingerprint, snapshot, observedAt: at }, { where: "run_id = ?" }, runId);
   }
 
   markNotified(runId: number, fingerprint: string): void {
-    this.#storage.sql.exec(`UPDATE runs SET notified_fingerprint = ? WHERE run_id = ?`, fingerprint, runId);
+    runs.update(this.#storage.sql, { notifiedFingerprint: fingerprint }, { where: "run_id = ?" }, runId);
   }
 
   scheduleDirectCheck(runId: number, at: number): void {
-    this.#storage.sql.exec(`UPDATE runs SET next_direct_check_at = ? WHERE run_id = ?`, at, runId);
+    runs.update(this.#storage.sql, { nextDirectCheckAt: at }, { where: "run_id = ?" }, runId);
   }
 
   callsInWindow(kind: CodegenCallKind, since: number): number {

@@ -4,25 +4,34 @@
  * and the ids of agent messages already processed. See docs/storage.md.
  */
 import type { TaskSpec } from "../../../src/protocol/messages";
+import { migrate, type SchemaHistory } from "../sqlite-migrations";
+import { boolean, integer, json, oneOf, Table, text } from "../sqlite-table";
 
-const SCHEMA = [
-  `CREATE TABLE IF NOT EXISTS agents (
-     agent_id TEXT PRIMARY KEY, token_id TEXT NOT NULL, hostname TEXT NOT NULL, agent_version TEXT NOT NULL,
-     repositories TEXT NOT NULL, max_concurrent INTEGER NOT NULL, connection_id TEXT, connected INTEGER NOT NULL,
-     connected_at INTEGER, last_seen_at INTEGER NOT NULL, disconnected_at INTEGER)`,
-  `CREATE TABLE IF NOT EXISTS tasks (
-     task_id TEXT PRIMARY KEY, session_object TEXT NOT NULL, agent_session_id TEXT NOT NULL, repository TEXT NOT NULL,
-     spec TEXT NOT NULL, state TEXT NOT NULL, agent_id TEXT, lease_id TEXT, required_agent_id TEXT,
-     enqueued_at INTEGER NOT NULL, assigned_at INTEGER, queue_deadline_at INTEGER NOT NULL, assignments INTEGER NOT NULL DEFAULT 0)`,
-  `CREATE INDEX IF NOT EXISTS tasks_state ON tasks (state, enqueued_at)`,
-  `CREATE TABLE IF NOT EXISTS outbox (
-     id TEXT PRIMARY KEY, agent_id TEXT NOT NULL, task_id TEXT, message TEXT NOT NULL, created_at INTEGER NOT NULL, last_sent_at INTEGER)`,
-  `CREATE INDEX IF NOT EXISTS outbox_agent ON outbox (agent_id, created_at)`,
-  `CREATE TABLE IF NOT EXISTS seen (id TEXT PRIMARY KEY, at INTEGER NOT NULL)`,
-  `CREATE TABLE IF NOT EXISTS hub_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
-];
+/** Append-only (workers/objects/sqlite-migrations.ts). Step 1 is the schema from before versions were kept: it adopts those tables as they are. */
+const HUB_SCHEMA: SchemaHistory = {
+  store: "hub",
+  steps: [
+    [
+      `CREATE TABLE IF NOT EXISTS agents (
+         agent_id TEXT PRIMARY KEY, token_id TEXT NOT NULL, hostname TEXT NOT NULL, agent_version TEXT NOT NULL,
+         repositories TEXT NOT NULL, max_concurrent INTEGER NOT NULL, connection_id TEXT, connected INTEGER NOT NULL,
+         connected_at INTEGER, last_seen_at INTEGER NOT NULL, disconnected_at INTEGER)`,
+      `CREATE TABLE IF NOT EXISTS tasks (
+         task_id TEXT PRIMARY KEY, session_object TEXT NOT NULL, agent_session_id TEXT NOT NULL, repository TEXT NOT NULL,
+         spec TEXT NOT NULL, state TEXT NOT NULL, agent_id TEXT, lease_id TEXT, required_agent_id TEXT,
+         enqueued_at INTEGER NOT NULL, assigned_at INTEGER, queue_deadline_at INTEGER NOT NULL, assignments INTEGER NOT NULL DEFAULT 0)`,
+      `CREATE INDEX IF NOT EXISTS tasks_state ON tasks (state, enqueued_at)`,
+      `CREATE TABLE IF NOT EXISTS outbox (
+         id TEXT PRIMARY KEY, agent_id TEXT NOT NULL, task_id TEXT, message TEXT NOT NULL, created_at INTEGER NOT NULL, last_sent_at INTEGER)`,
+      `CREATE INDEX IF NOT EXISTS outbox_agent ON outbox (agent_id, created_at)`,
+      `CREATE TABLE IF NOT EXISTS seen (id TEXT PRIMARY KEY, at INTEGER NOT NULL)`,
+      `CREATE TABLE IF NOT EXISTS hub_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
+    ],
+  ],
+};
 
-export type TaskState = "queued" | "assigned" | "running" | "done" | "cancelled";
+const TASK_STATES = ["queued", "assigned", "running", "done", "cancelled"] as const;
+export type TaskState = (typeof TASK_STATES)[number];
 
 export interface AgentRecord {
   agentId: string;
@@ -54,97 +63,99 @@ export interface TaskRecord {
   assignments: number;
 }
 
-type Row = Record<string, SqlStorageValue>;
-const num = (v: SqlStorageValue | undefined) => (v === null || v === undefined ? null : Number(v));
-const str = (v: SqlStorageValue | undefined) => (v === null || v === undefined ? null : String(v));
+const agents = new Table<AgentRecord>("agents", {
+  agentId: text("agent_id"),
+  tokenId: text("token_id"),
+  hostname: text("hostname"),
+  agentVersion: text("agent_version"),
+  repositories: json<string[]>("repositories"),
+  maxConcurrent: integer("max_concurrent"),
+  connectionId: text("connection_id").nullable(),
+  connected: boolean("connected"),
+  connectedAt: integer("connected_at").nullable(),
+  lastSeenAt: integer("last_seen_at"),
+  disconnectedAt: integer("disconnected_at").nullable(),
+});
 
-function toAgent(row: Row): AgentRecord {
-  return {
-    agentId: String(row.agent_id),
-    tokenId: String(row.token_id),
-    hostname: String(row.hostname),
-    agentVersion: String(row.agent_version),
-    repositories: JSON.parse(String(row.repositories)) as string[],
-    maxConcurrent: Number(row.max_concurrent),
-    connectionId: str(row.connection_id),
-    connected: Number(row.connected) === 1,
-    connectedAt: num(row.connected_at),
-    lastSeenAt: Number(row.last_seen_at),
-    disconnectedAt: num(row.disconnected_at),
-  };
+const tasks = new Table<TaskRecord>("tasks", {
+  taskId: text("task_id"),
+  sessionObject: text("session_object"),
+  agentSessionId: text("agent_session_id"),
+  repository: text("repository"),
+  spec: json<TaskRecord["spec"]>("spec"),
+  state: oneOf("state", TASK_STATES),
+  agentId: text("agent_id").nullable(),
+  leaseId: text("lease_id").nullable(),
+  requiredAgentId: text("required_agent_id").nullable(),
+  enqueuedAt: integer("enqueued_at"),
+  assignedAt: integer("assigned_at").nullable(),
+  queueDeadlineAt: integer("queue_deadline_at"),
+  assignments: integer("assignments"),
+});
+
+interface OutboxRow {
+  id: string;
+  agentId: string;
+  taskId: string | null;
+  /** The message as sent, JSON text. */
+  message: string;
+  createdAt: number;
+  lastSentAt: number | null;
 }
 
-function toTask(row: Row): TaskRecord {
-  return {
-    taskId: String(row.task_id),
-    sessionObject: String(row.session_object),
-    agentSessionId: String(row.agent_session_id),
-    repository: String(row.repository),
-    spec: JSON.parse(String(row.spec)) as TaskRecord["spec"],
-    state: row.state as TaskState,
-    agentId: str(row.agent_id),
-    leaseId: str(row.lease_id),
-    requiredAgentId: str(row.required_agent_id),
-    enqueuedAt: Number(row.enqueued_at),
-    assignedAt: num(row.assigned_at),
-    queueDeadlineAt: Number(row.queue_deadline_at),
-    assignments: Number(row.assignments),
-  };
-}
+const outbox = new Table<OutboxRow>("outbox", {
+  id: text("id"),
+  agentId: text("agent_id"),
+  taskId: text("task_id").nullable(),
+  message: text("message"),
+  createdAt: integer("created_at"),
+  lastSentAt: integer("last_sent_at").nullable(),
+});
+
+const seen = new Table<{ id: string; at: number }>("seen", { id: text("id"), at: integer("at") });
+const hubMeta = new Table<{ key: string; value: string }>("hub_meta", { key: text("key"), value: text("value") });
 
 export class HubStore {
   readonly #sql: SqlStorage;
 
   constructor(storage: DurableObjectStorage) {
     this.#sql = storage.sql;
-    for (const statement of SCHEMA) this.#sql.exec(statement);
+    migrate(storage, HUB_SCHEMA);
   }
 
   getMeta(key: string): string | null {
-    const row = this.#sql.exec(`SELECT value FROM hub_meta WHERE key = ?`, key).toArray()[0];
-    return row ? String(row.value) : null;
+    return hubMeta.first(this.#sql, `SELECT * FROM hub_meta WHERE key = ?`, key)?.value ?? null;
   }
 
   setMeta(key: string, value: string): void {
-    this.#sql.exec(`INSERT INTO hub_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`, key, value);
+    hubMeta.insert(this.#sql, { key, value }, { target: ["key"], update: ["value"] });
   }
 
   upsertAgent(agent: Omit<AgentRecord, "disconnectedAt">): void {
-    this.#sql.exec(
-      `INSERT INTO agents (agent_id, token_id, hostname, agent_version, repositories, max_concurrent, connection_id, connected, connected_at, last_seen_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT(agent_id) DO UPDATE SET token_id = excluded.token_id, hostname = excluded.hostname, agent_version = excluded.agent_version,
-         repositories = excluded.repositories, max_concurrent = excluded.max_concurrent, connection_id = excluded.connection_id,
-         connected = excluded.connected, connected_at = excluded.connected_at, last_seen_at = excluded.last_seen_at, disconnected_at = NULL`,
-      agent.agentId,
-      agent.tokenId,
-      agent.hostname,
-      agent.agentVersion,
-      JSON.stringify(agent.repositories),
-      agent.maxConcurrent,
-      agent.connectionId,
-      agent.connected ? 1 : 0,
-      agent.connectedAt,
-      agent.lastSeenAt,
+    agents.insert(
+      this.#sql,
+      { ...agent, disconnectedAt: null },
+      {
+        target: ["agentId"],
+        update: ["tokenId", "hostname", "agentVersion", "repositories", "maxConcurrent", "connectionId", "connected", "connectedAt", "lastSeenAt", "disconnectedAt"],
+      },
     );
   }
 
   getAgent(agentId: string): AgentRecord | null {
-    const row = this.#sql.exec(`SELECT * FROM agents WHERE agent_id = ?`, agentId).toArray()[0];
-    return row ? toAgent(row) : null;
+    return agents.first(this.#sql, `SELECT * FROM agents WHERE agent_id = ?`, agentId);
   }
 
   agentByConnection(connectionId: string): AgentRecord | null {
-    const row = this.#sql.exec(`SELECT * FROM agents WHERE connection_id = ?`, connectionId).toArray()[0];
-    return row ? toAgent(row) : null;
+    return agents.first(this.#sql, `SELECT * FROM agents WHERE connection_id = ?`, connectionId);
   }
 
   connectedAgents(): AgentRecord[] {
-    return this.#sql.exec(`SELECT * FROM agents WHERE connected = 1`).toArray().map(toAgent);
+    return agents.all(this.#sql, `SELECT * FROM agents WHERE connected = 1`);
   }
 
   allAgents(): AgentRecord[] {
-    return this.#sql.exec(`SELECT * FROM agents ORDER BY last_seen_at DESC`).toArray().map(toAgent);
+    return agents.all(this.#sql, `SELECT * FROM agents ORDER BY last_seen_at DESC`);
   }
 
   markSeen(agentId: string, at: number): void {
@@ -154,35 +165,20 @@ export class HubStore {
   markDisconnected(connectionId: string, at: number): AgentRecord | null {
     const agent = this.agentByConnection(connectionId);
     if (!agent) return null;
-    this.#sql.exec(`UPDATE agents SET connected = 0, connection_id = NULL, disconnected_at = ? WHERE agent_id = ?`, at, agent.agentId);
+    agents.update(this.#sql, { connected: false, connectionId: null, disconnectedAt: at }, { where: "agent_id = ?" }, agent.agentId);
     return agent;
   }
 
   insertTask(task: Omit<TaskRecord, "state" | "agentId" | "leaseId" | "assignedAt" | "assignments">): void {
-    this.#sql.exec(
-      `INSERT OR IGNORE INTO tasks (task_id, session_object, agent_session_id, repository, spec, state, required_agent_id, enqueued_at, queue_deadline_at)
-       VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?)`,
-      task.taskId,
-      task.sessionObject,
-      task.agentSessionId,
-      task.repository,
-      JSON.stringify(task.spec),
-      task.requiredAgentId,
-      task.enqueuedAt,
-      task.queueDeadlineAt,
-    );
+    tasks.insert(this.#sql, { ...task, state: "queued" }, "ignore");
   }
 
   getTask(taskId: string): TaskRecord | null {
-    const row = this.#sql.exec(`SELECT * FROM tasks WHERE task_id = ?`, taskId).toArray()[0];
-    return row ? toTask(row) : null;
+    return tasks.first(this.#sql, `SELECT * FROM tasks WHERE task_id = ?`, taskId);
   }
 
   tasksInState(...states: TaskState[]): TaskRecord[] {
-    return this.#sql
-      .exec(`SELECT * FROM tasks WHERE state IN (${states.map(() => "?").join(", ")}) ORDER BY enqueued_at`, ...states)
-      .toArray()
-      .map(toTask);
+    return tasks.all(this.#sql, `SELECT * FROM tasks WHERE state IN (${states.map(() => "?").join(", ")}) ORDER BY enqueued_at`, ...states);
   }
 
   activeTaskCount(agentId: string): number {
@@ -190,29 +186,23 @@ export class HubStore {
   }
 
   assignTask(taskId: string, agentId: string, leaseId: string, at: number): void {
-    this.#sql.exec(
-      `UPDATE tasks SET state = 'assigned', agent_id = ?, lease_id = ?, assigned_at = ?, assignments = assignments + 1 WHERE task_id = ?`,
-      agentId,
-      leaseId,
-      at,
-      taskId,
-    );
+    tasks.update(this.#sql, { state: "assigned", agentId, leaseId, assignedAt: at }, { also: "assignments = assignments + 1", where: "task_id = ?" }, taskId);
   }
 
   updateSpec(taskId: string, spec: TaskRecord["spec"]): void {
-    this.#sql.exec(`UPDATE tasks SET spec = ? WHERE task_id = ?`, JSON.stringify(spec), taskId);
+    tasks.update(this.#sql, { spec }, { where: "task_id = ?" }, taskId);
   }
 
   setTaskState(taskId: string, state: TaskState): void {
-    this.#sql.exec(`UPDATE tasks SET state = ? WHERE task_id = ?`, state, taskId);
+    tasks.update(this.#sql, { state }, { where: "task_id = ?" }, taskId);
   }
 
   requeueTask(taskId: string, changes: { queueDeadlineAt: number; requiredAgentId: string | null; spec: TaskRecord["spec"] }): void {
-    this.#sql.exec(
-      `UPDATE tasks SET state = 'queued', agent_id = NULL, lease_id = NULL, assigned_at = NULL, queue_deadline_at = ?, required_agent_id = ?, spec = ? WHERE task_id = ?`,
-      changes.queueDeadlineAt,
-      changes.requiredAgentId,
-      JSON.stringify(changes.spec),
+    const { queueDeadlineAt, requiredAgentId, spec } = changes;
+    tasks.update(
+      this.#sql,
+      { state: "queued", agentId: null, leaseId: null, assignedAt: null, queueDeadlineAt, requiredAgentId, spec },
+      { where: "task_id = ?" },
       taskId,
     );
   }
@@ -223,25 +213,17 @@ export class HubStore {
   }
 
   enqueueToAgent(message: { id: string; agentId: string; taskId: string | null; json: string }, at: number): void {
-    this.#sql.exec(
-      `INSERT OR IGNORE INTO outbox (id, agent_id, task_id, message, created_at) VALUES (?, ?, ?, ?, ?)`,
-      message.id,
-      message.agentId,
-      message.taskId,
-      message.json,
-      at,
-    );
+    outbox.insert(this.#sql, { id: message.id, agentId: message.agentId, taskId: message.taskId, message: message.json, createdAt: at }, "ignore");
   }
 
   pendingForAgent(agentId: string): { id: string; json: string; lastSentAt: number | null }[] {
-    return this.#sql
-      .exec(`SELECT id, message, last_sent_at FROM outbox WHERE agent_id = ? ORDER BY created_at`, agentId)
-      .toArray()
-      .map((row) => ({ id: String(row.id), json: String(row.message), lastSentAt: num(row.last_sent_at) }));
+    return outbox
+      .all(this.#sql, `SELECT * FROM outbox WHERE agent_id = ? ORDER BY created_at`, agentId)
+      .map((row) => ({ id: row.id, json: row.message, lastSentAt: row.lastSentAt }));
   }
 
   markSent(id: string, at: number): void {
-    this.#sql.exec(`UPDATE outbox SET last_sent_at = ? WHERE id = ?`, at, id);
+    outbox.update(this.#sql, { lastSentAt: at }, { where: "id = ?" }, id);
   }
 
   acknowledge(ids: string[]): void {
@@ -257,7 +239,7 @@ export class HubStore {
   }
 
   recordSeen(id: string, at: number): void {
-    this.#sql.exec(`INSERT OR IGNORE INTO seen (id, at) VALUES (?, ?)`, id, at);
+    seen.insert(this.#sql, { id, at }, "ignore");
   }
 
   pruneSeen(before: number): void {

@@ -22,16 +22,24 @@ import {
   type Reservation,
   type ReserveResult,
 } from "../../../src/domain/budget";
+import { migrate, type SchemaHistory } from "../sqlite-migrations";
+import { integer, real, Table, text } from "../sqlite-table";
 
-const SCHEMA = [
-  `CREATE TABLE IF NOT EXISTS reservations (
-     id TEXT PRIMARY KEY, day TEXT NOT NULL, amount_usd REAL NOT NULL, settled_usd REAL, repository TEXT, created_at INTEGER NOT NULL)`,
-  `CREATE INDEX IF NOT EXISTS reservations_day ON reservations (day)`,
-  `CREATE TABLE IF NOT EXISTS budget_waiters (
-     id TEXT PRIMARY KEY, agent_session_id TEXT NOT NULL, session_object TEXT NOT NULL, organization_id TEXT NOT NULL,
-     amount_usd REAL NOT NULL, repository TEXT, arrived_at INTEGER NOT NULL, woken_at INTEGER)`,
-  `CREATE TABLE IF NOT EXISTS budget_wake (id INTEGER PRIMARY KEY CHECK (id = 1), due_at INTEGER NOT NULL)`,
-];
+/** Append-only (workers/objects/sqlite-migrations.ts). Step 1 is the schema from before versions were kept: it adopts those tables as they are. */
+const LEDGER_SCHEMA: SchemaHistory = {
+  store: "ledger",
+  steps: [
+    [
+      `CREATE TABLE IF NOT EXISTS reservations (
+         id TEXT PRIMARY KEY, day TEXT NOT NULL, amount_usd REAL NOT NULL, settled_usd REAL, repository TEXT, created_at INTEGER NOT NULL)`,
+      `CREATE INDEX IF NOT EXISTS reservations_day ON reservations (day)`,
+      `CREATE TABLE IF NOT EXISTS budget_waiters (
+         id TEXT PRIMARY KEY, agent_session_id TEXT NOT NULL, session_object TEXT NOT NULL, organization_id TEXT NOT NULL,
+         amount_usd REAL NOT NULL, repository TEXT, arrived_at INTEGER NOT NULL, woken_at INTEGER)`,
+      `CREATE TABLE IF NOT EXISTS budget_wake (id INTEGER PRIMARY KEY CHECK (id = 1), due_at INTEGER NOT NULL)`,
+    ],
+  ],
+};
 
 /** Who to tell when a refused run may try again. */
 export interface BudgetWaiterRef {
@@ -50,6 +58,41 @@ export interface BudgetWaiterRow extends BudgetWaiterRef {
   wokenAt: number | null;
 }
 
+interface ReservationRow {
+  id: string;
+  day: string;
+  amountUsd: number;
+  settledUsd: number | null;
+  repository: string | null;
+  createdAt: number;
+}
+
+const reservations = new Table<ReservationRow>("reservations", {
+  id: text("id"),
+  day: text("day"),
+  amountUsd: real("amount_usd"),
+  settledUsd: real("settled_usd").nullable(),
+  repository: text("repository").nullable(),
+  createdAt: integer("created_at"),
+});
+
+const waiters = new Table<BudgetWaiterRow>("budget_waiters", {
+  id: text("id"),
+  agentSessionId: text("agent_session_id"),
+  sessionObject: text("session_object"),
+  organizationId: text("organization_id"),
+  amountUsd: real("amount_usd"),
+  repository: text("repository").nullable(),
+  arrivedAt: integer("arrived_at"),
+  wokenAt: integer("woken_at").nullable(),
+});
+
+const wake = new Table<{ id: number; dueAt: number }>("budget_wake", { id: integer("id"), dueAt: integer("due_at") });
+
+function toReservation(row: ReservationRow): Reservation {
+  return { id: row.id, day: row.day, amountUsd: row.amountUsd, settledUsd: row.settledUsd, scope: row.repository === null ? {} : { repository: row.repository } };
+}
+
 /** The UTC day a reservation made now counts against. */
 export function utcDay(at: number): string {
   return new Date(at).toISOString().slice(0, 10);
@@ -60,23 +103,12 @@ export class LedgerStore {
 
   constructor(storage: DurableObjectStorage) {
     this.#storage = storage;
-    for (const statement of SCHEMA) storage.sql.exec(statement);
+    migrate(storage, LEDGER_SCHEMA);
   }
 
   /** The day's reservations, plus the one with this id if it was made another day. */
   #ledger(day: string, id?: string): Ledger {
-    const rows = this.#storage.sql.exec(`SELECT * FROM reservations WHERE day = ? OR id = ?`, day, id ?? "").toArray();
-    return {
-      reservations: rows.map(
-        (row): Reservation => ({
-          id: String(row.id),
-          day: String(row.day),
-          amountUsd: Number(row.amount_usd),
-          settledUsd: row.settled_usd === null ? null : Number(row.settled_usd),
-          scope: row.repository === null ? {} : { repository: String(row.repository) },
-        }),
-      ),
-    };
+    return { reservations: reservations.all(this.#storage.sql, `SELECT * FROM reservations WHERE day = ? OR id = ?`, day, id ?? "").map(toReservation) };
   }
 
   /**
@@ -89,17 +121,19 @@ export class LedgerStore {
       const day = utcDay(now);
       const result = tryReserve(this.#ledger(day, request.id), { id: request.id, amountUsd: request.amountUsd, day, repository: request.repository }, limits);
       if (!result.ok && result.wait && waiter) {
-        this.#storage.sql.exec(
-          `INSERT INTO budget_waiters (id, agent_session_id, session_object, organization_id, amount_usd, repository, arrived_at, woken_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, NULL)
-           ON CONFLICT (id) DO UPDATE SET amount_usd = excluded.amount_usd, repository = excluded.repository, woken_at = NULL`,
-          request.id,
-          waiter.agentSessionId,
-          waiter.sessionObject,
-          waiter.organizationId,
-          request.amountUsd,
-          request.repository,
-          now,
+        waiters.insert(
+          this.#storage.sql,
+          {
+            id: request.id,
+            agentSessionId: waiter.agentSessionId,
+            sessionObject: waiter.sessionObject,
+            organizationId: waiter.organizationId,
+            amountUsd: request.amountUsd,
+            repository: request.repository,
+            arrivedAt: now,
+            wokenAt: null,
+          },
+          { target: ["id"], update: ["amountUsd", "repository", "wokenAt"] },
         );
         const due = this.wakeDueAt();
         const midnight = nextUtcMidnight(now);
@@ -109,14 +143,10 @@ export class LedgerStore {
       }
       if (result.ok) {
         const r = result.reservation;
-        this.#storage.sql.exec(
-          `INSERT OR IGNORE INTO reservations (id, day, amount_usd, settled_usd, repository, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-          r.id,
-          r.day,
-          r.amountUsd,
-          r.settledUsd,
-          r.scope.repository ?? null,
-          now,
+        reservations.insert(
+          this.#storage.sql,
+          { id: r.id, day: r.day, amountUsd: r.amountUsd, settledUsd: r.settledUsd, repository: r.scope.repository ?? null, createdAt: now },
+          "ignore",
         );
       }
       return result;
@@ -128,7 +158,7 @@ export class LedgerStore {
       const before = this.#ledger(utcDay(now), id).reservations.find((r) => r.id === id);
       if (!before) return;
       const after = settle({ reservations: [before] }, id, actualUsd).reservations[0]!;
-      this.#storage.sql.exec(`UPDATE reservations SET settled_usd = ? WHERE id = ?`, after.settledUsd, id);
+      reservations.update(this.#storage.sql, { settledUsd: after.settledUsd }, { where: "id = ?" }, id);
     });
   }
 
@@ -147,37 +177,25 @@ export class LedgerStore {
 
   /** The runs waiting for budget, first come first. */
   waiters(): BudgetWaiterRow[] {
-    return this.#storage.sql
-      .exec(`SELECT * FROM budget_waiters ORDER BY arrived_at, rowid`)
-      .toArray()
-      .map((row) => ({
-        id: String(row.id),
-        agentSessionId: String(row.agent_session_id),
-        sessionObject: String(row.session_object),
-        organizationId: String(row.organization_id),
-        amountUsd: Number(row.amount_usd),
-        repository: row.repository === null ? null : String(row.repository),
-        arrivedAt: Number(row.arrived_at),
-        wokenAt: row.woken_at === null ? null : Number(row.woken_at),
-      }));
+    return waiters.all(this.#storage.sql, `SELECT * FROM budget_waiters ORDER BY arrived_at, rowid`);
   }
 
   /** Picks the waiters whose worst case fits now (src/domain/budget.ts `waitersToWake`) and marks them woken, in one transaction. */
   wake(limitsFor: (repository: string | null) => BudgetLimits, now: number): BudgetWaiterRow[] {
     return this.#storage.transactionSync(() => {
-      const waiters = this.waiters();
-      if (waiters.length === 0) return [];
+      const queue = this.waiters();
+      if (queue.length === 0) return [];
       const day = utcDay(now);
-      const ids = new Set(waitersToWake(this.#ledger(day), waiters, limitsFor, day, now));
-      const woken = waiters.filter((w) => ids.has(w.id));
-      for (const w of woken) this.#storage.sql.exec(`UPDATE budget_waiters SET woken_at = ? WHERE id = ?`, now, w.id);
+      const ids = new Set(waitersToWake(this.#ledger(day), queue, limitsFor, day, now));
+      const woken = queue.filter((w) => ids.has(w.id));
+      for (const w of woken) waiters.update(this.#storage.sql, { wokenAt: now }, { where: "id = ?" }, w.id);
       return woken;
     });
   }
 
   /** A wake that did not reach its session: it waits as before and is woken again later. */
   unwake(id: string): void {
-    this.#storage.sql.exec(`UPDATE budget_waiters SET woken_at = NULL WHERE id = ?`, id);
+    waiters.update(this.#storage.sql, { wokenAt: null }, { where: "id = ?" }, id);
   }
 
   /** Takes a session's runs out of the queue (stopped, ended, or no longer waiting). */
@@ -193,12 +211,11 @@ export class LedgerStore {
   }
 
   wakeDueAt(): number | null {
-    const row = this.#storage.sql.exec(`SELECT due_at FROM budget_wake WHERE id = 1`).toArray()[0];
-    return row ? Number(row.due_at) : null;
+    return wake.first(this.#storage.sql, `SELECT * FROM budget_wake WHERE id = 1`)?.dueAt ?? null;
   }
 
   setWakeDueAt(at: number | null): void {
     if (at === null) this.#storage.sql.exec(`DELETE FROM budget_wake WHERE id = 1`);
-    else this.#storage.sql.exec(`INSERT INTO budget_wake (id, due_at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET due_at = excluded.due_at`, at);
+    else wake.insert(this.#storage.sql, { id: 1, dueAt: at }, { target: ["id"], update: ["dueAt"] });
   }
 }
