@@ -65,14 +65,70 @@ export const agentSessions = sqliteTable(
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
     endedAt: integer("ended_at"),
+    /** A hybrid-parallel child's parent session (null for every other session). */
+    parentSessionId: text("parent_session_id"),
   },
   (t) => [
     index("agent_sessions_workspace_created").on(t.workspaceId, t.createdAt),
+    index("agent_sessions_parent").on(t.parentSessionId),
     // The panel's overview: the sessions at work now, and the latest to end.
     index("agent_sessions_workspace_status_updated").on(t.workspaceId, t.status, t.updatedAt),
     index("agent_sessions_workspace_ended").on(t.workspaceId, t.endedAt),
   ],
 );
+
+/**
+ * A hybrid-parallel parent's plan and where each child stands, mirrored from
+ * its IssueSession (which decides; this is what the API and the panel read).
+ */
+export const parallelRuns = sqliteTable(
+  "parallel_runs",
+  {
+    sessionId: text("session_id").primaryKey(), // the parent's agent session
+    workspaceId: text("workspace_id").notNull(),
+    status: text("status").notNull(), // planning | running | validating | complete | error | stopped
+    source: text("source").notNull(), // sub-issues | proposal
+    items: text("items", { mode: "json" }).$type<ParallelRunItem[]>().notNull(),
+    validation: text("validation", { mode: "json" }).$type<ParallelValidation | null>(),
+    figures: text("figures", { mode: "json" }).$type<ParallelFiguresRecord | null>(),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+    endedAt: integer("ended_at"),
+  },
+  (t) => [index("parallel_runs_workspace_ended").on(t.workspaceId, t.endedAt)],
+);
+
+/** One sub-task of a parallel run as the API shows it. */
+export interface ParallelRunItem {
+  key: string;
+  title: string;
+  issueId: string | null;
+  identifier: string | null;
+  dependsOn: string[];
+  status: "pending" | "starting" | "running" | "succeeded" | "failed" | "canceled";
+  attempts: number;
+  reason: string | null;
+  startedAt: number | null;
+  endedAt: number | null;
+  /** The child's own agent session, once it reported in. */
+  agentSessionId: string | null;
+  pullRequests: string[];
+}
+
+export interface ParallelValidation {
+  status: "pending" | "running" | "passed" | "failed";
+  verdict: string | null;
+}
+
+export interface ParallelFiguresRecord {
+  children: number;
+  wallMs: number;
+  childMsSum: number;
+  criticalPathMs: number;
+  criticalPath: string[];
+  peakConcurrency: number;
+  speedup: number | null;
+}
 
 /** The timeline of a session: what arrived, what was decided, what was sent. */
 export const sessionEvents = sqliteTable(

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { agentSessions, sessionEvents } from "../schema";
+import { upsertParallelRunStatement, type ParallelRunRow } from "./parallel-runs";
 
 export type AgentSessionRow = typeof agentSessions.$inferSelect;
 export type SessionEventRow = typeof sessionEvents.$inferSelect;
@@ -10,7 +11,7 @@ export type SessionEventRow = typeof sessionEvents.$inferSelect;
  * Idempotent: the session row is upserted and events are keyed by id, so an
  * alarm that runs twice writes nothing twice. One batch, so it is all or nothing.
  */
-export async function syncSessions(db: Db, sessions: AgentSessionRow[], events: SessionEventRow[]): Promise<void> {
+export async function syncSessions(db: Db, sessions: (typeof agentSessions.$inferInsert)[], events: SessionEventRow[], parallel: ParallelRunRow[] = []): Promise<void> {
   const statements = [
     ...sessions.map((s) =>
       db
@@ -32,10 +33,12 @@ export async function syncSessions(db: Db, sessions: AgentSessionRow[], events: 
             error: sql`excluded.error`,
             updatedAt: sql`excluded.updated_at`,
             endedAt: sql`excluded.ended_at`,
+            parentSessionId: sql`excluded.parent_session_id`,
           },
         }),
     ),
     ...events.map((e) => db.insert(sessionEvents).values(e).onConflictDoNothing()),
+    ...parallel.map((row) => upsertParallelRunStatement(db, row)),
   ];
   if (statements.length === 0) return;
   const [first, ...rest] = statements;

@@ -312,6 +312,7 @@ async function syncToD1(ctx: JobContext): Promise<JobOutcome> {
         createdAt: s.createdAt,
         updatedAt: s.updatedAt,
         endedAt: s.endedAt,
+        parentSessionId: ctx.store.getMeta("parent_session_id"),
       })),
       events
         .filter((e) => e.agentSessionId ?? fallbackSessionId)
