@@ -1,12 +1,16 @@
 /**
  * Objects deployed before the stores kept schema versions keep their rows:
  * each test empties an object's database, builds it as the old code did (the
- * statements below are copies of what that code ran, not imports), writes rows
- * the old way, then opens the store and reads them through its methods.
+ * statements below are copies of what that code ran, not imports; the
+ * IssueSession's steps are append-only, so its first steps are what the old
+ * code ran, with their number in `meta.schema_version`), writes rows the old
+ * way, then opens the store and reads them through its methods.
  */
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { CodegenGateStore } from "../../workers/objects/codegen-gate/store";
+import { ISSUE_SESSION_SCHEMA } from "../../workers/objects/issue-session/schema";
+import { IssueSessionStore } from "../../workers/objects/issue-session/store";
 import { HubStore } from "../../workers/objects/workspace/hub-store";
 import { LedgerStore } from "../../workers/objects/workspace/ledger-store";
 import { env } from "./support";
@@ -192,6 +196,148 @@ describe("a CodegenGate created before schema versions", () => {
           nextDirectCheckAt: 0,
         },
       ]);
+    });
+  });
+});
+
+describe("an IssueSession created before schema versions", () => {
+  /** The object as the old code left it at `version`: its first steps run, their number in meta. */
+  function oldIssueSession(sql: SqlStorage, version: number): void {
+    emptyDatabase(sql);
+    for (const step of ISSUE_SESSION_SCHEMA.steps.slice(0, version)) run(sql, [...step]);
+    sql.exec(`INSERT INTO meta (key, value) VALUES ('schema_version', ?)`, String(version));
+  }
+
+  function issueSessionStub(): DurableObjectStub {
+    return env.ISSUE_SESSION.get(env.ISSUE_SESSION.idFromName(`test-org:test:upgrade:${crypto.randomUUID()}`));
+  }
+
+  it("at the last old step (7): runs nothing, records 7, and keeps sessions, executions, jobs, timeline, prompts and deliveries", async () => {
+    expect(ISSUE_SESSION_SCHEMA.steps.length).toBeGreaterThanOrEqual(7);
+    await runInDurableObject(issueSessionStub(), (_instance, state) => {
+      const sql = state.storage.sql;
+      oldIssueSession(sql, 7);
+      sql.exec(`INSERT INTO meta (key, value) VALUES ('organization_id', 'org-1')`);
+      sql.exec(`INSERT INTO deliveries (id, received_at) VALUES ('delivery-1', ?)`, NOW);
+      sql.exec(
+        `INSERT INTO agent_sessions (id, issue_id, issue_identifier, issue_title, creator_id, prompt_context, guidance, initial_comment, status,
+           repository_id, repository_name, base_branch, routed_at, created_at, updated_at, repository_git_url, codegen_repo_id, agent_type, complexity, executor, fallback)
+         VALUES ('as-1', 'issue-1', 'ENG-1', 'Fix it', 'user-1', '<issue/>', '["be brief"]', NULL, 'active',
+           'repo-1', 'acme/web', 'main', ?, ?, ?, 'https://git/acme/web', 12, 'coder', 'small', 'cloud', 'local')`,
+        NOW,
+        NOW,
+        NOW,
+      );
+      sql.exec(
+        `INSERT INTO executions (attempt_key, agent_session_id, attempt, executor, state, credential, gate_name, intent_at, run_id, web_url,
+           codegen_status, pull_requests, started_at, resumes, logs_seen, twins, pending_tools, sent_prompts, create_sent_at)
+         VALUES ('as-1:1', 'as-1', 1, 'cloud', 'running', 'default', 'codegen:1:ab', ?, 77, 'https://codegen/run/77',
+           'ACTIVE', '[{"url":"https://github/pr/1","title":null}]', ?, 0, 3, '[78]', '[]', '[]', NULL)`,
+        NOW,
+        NOW,
+      );
+      sql.exec(
+        `INSERT INTO jobs (id, kind, lane, payload, due_at, created_at) VALUES ('cloud.watch:1', 'cloud.watch', 'run:as-1', '{"agentSessionId":"as-1","attemptKey":"as-1:1"}', ?, ?)`,
+        NOW + 1_000,
+        NOW,
+      );
+      sql.exec(`INSERT INTO timeline (at, agent_session_id, kind, summary, data) VALUES (?, 'as-1', 'session.created', 'Created', '{"commentId":"comment-1"}')`, NOW);
+      sql.exec(`INSERT INTO prompts (activity_id, agent_session_id, body, signal, user_id, received_at) VALUES ('act-1', 'as-1', 'also the tests', NULL, 'user-1', ?)`, NOW);
+
+      const store = new IssueSessionStore(state.storage);
+
+      expect(versions(sql)).toEqual({ "issue-session": ISSUE_SESSION_SCHEMA.steps.length });
+      expect(store.getMeta("organization_id")).toBe("org-1");
+      expect(store.deliverySeen("delivery-1")).toBe(true);
+      expect(store.getAgentSession("as-1")).toEqual({
+        id: "as-1",
+        issueId: "issue-1",
+        issueIdentifier: "ENG-1",
+        issueTitle: "Fix it",
+        creatorId: "user-1",
+        promptContext: "<issue/>",
+        guidance: ["be brief"],
+        initialComment: null,
+        status: "active",
+        repositoryId: "repo-1",
+        repositoryName: "acme/web",
+        repositoryGitUrl: "https://git/acme/web",
+        codegenRepoId: 12,
+        baseBranch: "main",
+        agentType: "coder",
+        complexity: "small",
+        executor: "cloud",
+        fallback: "local",
+        routedAt: NOW,
+        stopRequestedAt: null,
+        error: null,
+        createdAt: NOW,
+        updatedAt: NOW,
+        endedAt: null,
+        version: 1,
+        syncedVersion: 0,
+      });
+      expect(store.executionForRun(77)).toMatchObject({
+        attemptKey: "as-1:1",
+        executor: "cloud",
+        state: "running",
+        intentAt: NOW,
+        createSentAt: null,
+        runId: 77,
+        pullRequests: [{ url: "https://github/pr/1", title: null }],
+        logsSeen: 3,
+        pendingTools: [],
+        sentPrompts: [],
+        totalCostUsd: null,
+      });
+      expect(store.pendingJobs()).toEqual([
+        {
+          seq: 1,
+          id: "cloud.watch:1",
+          kind: "cloud.watch",
+          lane: "run:as-1",
+          payload: { agentSessionId: "as-1", attemptKey: "as-1:1" },
+          attempts: 0,
+          dueAt: NOW + 1_000,
+          uncertain: false,
+          createdAt: NOW,
+        },
+      ]);
+      expect(store.rootCommentId("as-1")).toBe("comment-1");
+      expect(store.listPrompts("as-1")).toEqual([{ activityId: "act-1", agentSessionId: "as-1", body: "also the tests", signal: null, userId: "user-1" }]);
+    });
+  });
+
+  it("at an earlier old step (5): runs only the steps after it, once, and its data moves with them", async () => {
+    await runInDurableObject(issueSessionStub(), (_instance, state) => {
+      const sql = state.storage.sql;
+      oldIssueSession(sql, 5);
+      // Step 7 marks a cloud execution left in `creating` without a run id as possibly sent.
+      sql.exec(
+        `INSERT INTO agent_sessions (id, status, created_at, updated_at) VALUES ('as-1', 'active', ?, ?)`,
+        NOW,
+        NOW,
+      );
+      sql.exec(`INSERT INTO executions (attempt_key, agent_session_id, attempt, executor, state, intent_at) VALUES ('as-1:1', 'as-1', 1, 'cloud', 'creating', ?)`, NOW);
+
+      const store = new IssueSessionStore(state.storage);
+      new IssueSessionStore(state.storage); // the next wake-up: no step runs twice (an ALTER would throw)
+
+      expect(versions(sql)).toEqual({ "issue-session": ISSUE_SESSION_SCHEMA.steps.length });
+      expect(store.getMeta("schema_version")).toBe(String(ISSUE_SESSION_SCHEMA.steps.length));
+      expect(store.getExecution("as-1:1")).toMatchObject({ state: "creating", intentAt: NOW, createSentAt: NOW, runId: null });
+      expect(store.getAgentSession("as-1")).toMatchObject({ status: "active", fallback: null, guidance: [] });
+    });
+  });
+
+  it("a new object runs every step and records its version in both places (older code reads meta.schema_version)", async () => {
+    await runInDurableObject(issueSessionStub(), (_instance, state) => {
+      const sql = state.storage.sql;
+      emptyDatabase(sql);
+      const store = new IssueSessionStore(state.storage);
+      expect(versions(sql)).toEqual({ "issue-session": ISSUE_SESSION_SCHEMA.steps.length });
+      expect(store.getMeta("schema_version")).toBe(String(ISSUE_SESSION_SCHEMA.steps.length));
+      expect(store.agentSessionCount()).toBe(0);
     });
   });
 });

@@ -1,8 +1,13 @@
 /**
  * The IssueSession's SQLite schema, as steps: each brings it from the previous
- * version, and steps are append-only, like migrations (the object records the
- * version it reached in `meta.schema_version`). See docs/storage.md.
+ * version, and steps are append-only, like migrations. They run through the
+ * stores' one mechanism (workers/objects/sqlite-migrations.ts), which records
+ * the version reached in `schema_versions`; objects from before it recorded
+ * theirs in `meta.schema_version`, which is read once to adopt them (and still
+ * written by the store, for that older code). See docs/storage.md.
  */
+import { hasTable, type MigrationStep, type SchemaHistory } from "../sqlite-migrations";
+
 const SCHEMA_V1 = [
   `CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS deliveries (id TEXT PRIMARY KEY, received_at INTEGER NOT NULL)`,
@@ -29,7 +34,7 @@ const SCHEMA_V1 = [
      kind TEXT NOT NULL, summary TEXT NOT NULL, data TEXT, synced INTEGER NOT NULL DEFAULT 0)`,
 ];
 
-export const SCHEMA_STEPS: string[][] = [
+const SCHEMA_STEPS: MigrationStep[] = [
   SCHEMA_V1,
   [
   `CREATE TABLE IF NOT EXISTS executions (
@@ -66,3 +71,13 @@ export const SCHEMA_STEPS: string[][] = [
     `UPDATE executions SET create_sent_at = intent_at WHERE executor = 'cloud' AND state = 'creating' AND run_id IS NULL`,
   ],
 ];
+
+export const ISSUE_SESSION_SCHEMA: SchemaHistory = {
+  store: "issue-session",
+  steps: SCHEMA_STEPS,
+  priorVersion: (sql) => {
+    if (!hasTable(sql, "meta")) return 0;
+    const row = sql.exec(`SELECT value FROM meta WHERE key = 'schema_version'`).toArray()[0];
+    return row ? Number(row.value) : 0;
+  },
+};

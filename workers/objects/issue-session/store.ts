@@ -3,15 +3,15 @@
  * docs/storage.md. All writes for one delivery happen inside one
  * `transactionSync`, so a delivery has its whole effect or none.
  */
+import { EXECUTION_STATES, type ExecutionState } from "../../../src/domain/execution-state";
 import { laneOf, type JobKind, type JobSpec } from "../../../src/domain/job-specs";
-import { SCHEMA_STEPS } from "./schema";
+import type { NewAgentSession, NewPrompt, TimelineEntry } from "../../../src/domain/session-intake";
+import { SESSION_STATUSES, type SessionStatus } from "../../../src/domain/session-status";
+import { migrate } from "../sqlite-migrations";
+import { boolean, integer, json, oneOf, real, Table, text, textOf } from "../sqlite-table";
+import { ISSUE_SESSION_SCHEMA } from "./schema";
 
 const D1_SYNC_DELAY_MS = 10_000;
-import type { NewAgentSession, NewPrompt, TimelineEntry } from "../../../src/domain/session-intake";
-import type { SessionStatus } from "../../../src/domain/session-status";
-
-
-
 
 export type { SessionStatus };
 
@@ -45,7 +45,6 @@ export interface AgentSessionRecord {
   syncedVersion: number;
 }
 
-import type { ExecutionState } from "../../../src/domain/execution-state";
 export type { ExecutionState };
 
 export interface ExecutionRecord {
@@ -84,73 +83,6 @@ export interface ExecutionRecord {
   sentPrompts: { id: string; text: string }[];
 }
 
-const EXECUTION_COLUMNS: Record<string, string> = {
-  state: "state",
-  credential: "credential",
-  gateName: "gate_name",
-  createSentAt: "create_sent_at",
-  runId: "run_id",
-  webUrl: "web_url",
-  codegenStatus: "codegen_status",
-  result: "result",
-  pullRequests: "pull_requests",
-  startedAt: "started_at",
-  endedAt: "ended_at",
-  deadlineAt: "deadline_at",
-  resumes: "resumes",
-  logsSeen: "logs_seen",
-  outcome: "outcome",
-  error: "error",
-  twins: "twins",
-  taskId: "task_id",
-  agentId: "agent_id",
-  hostname: "hostname",
-  claudeSessionId: "claude_session_id",
-  totalCostUsd: "total_cost_usd",
-  costUsd: "cost_usd",
-  inputTokens: "input_tokens",
-  outputTokens: "output_tokens",
-  pendingTools: "pending_tools",
-  sentPrompts: "sent_prompts",
-};
-
-function toExecution(row: Record<string, SqlStorageValue>): ExecutionRecord {
-  const num = (v: SqlStorageValue | undefined) => (v === null || v === undefined ? null : Number(v));
-  return {
-    attemptKey: String(row.attempt_key),
-    agentSessionId: String(row.agent_session_id),
-    attempt: Number(row.attempt),
-    executor: row.executor as ExecutionRecord["executor"],
-    state: row.state as ExecutionState,
-    credential: (row.credential as string | null) ?? null,
-    gateName: (row.gate_name as string | null) ?? null,
-    intentAt: Number(row.intent_at),
-    createSentAt: num(row.create_sent_at),
-    runId: num(row.run_id),
-    webUrl: (row.web_url as string | null) ?? null,
-    codegenStatus: (row.codegen_status as string | null) ?? null,
-    result: (row.result as string | null) ?? null,
-    pullRequests: JSON.parse(String(row.pull_requests ?? "[]")) as ExecutionRecord["pullRequests"],
-    startedAt: num(row.started_at),
-    endedAt: num(row.ended_at),
-    deadlineAt: num(row.deadline_at),
-    resumes: Number(row.resumes),
-    logsSeen: Number(row.logs_seen),
-    outcome: (row.outcome as string | null) ?? null,
-    error: (row.error as string | null) ?? null,
-    taskId: (row.task_id as string | null) ?? null,
-    agentId: (row.agent_id as string | null) ?? null,
-    hostname: (row.hostname as string | null) ?? null,
-    claudeSessionId: (row.claude_session_id as string | null) ?? null,
-    totalCostUsd: num(row.total_cost_usd),
-    costUsd: num(row.cost_usd),
-    inputTokens: num(row.input_tokens),
-    outputTokens: num(row.output_tokens),
-    pendingTools: JSON.parse(String(row.pending_tools ?? "[]")) as ExecutionRecord["pendingTools"],
-    sentPrompts: JSON.parse(String(row.sent_prompts ?? "[]")) as ExecutionRecord["sentPrompts"],
-  };
-}
-
 export interface JobRecord {
   seq: number;
   id: string;
@@ -186,73 +118,157 @@ export interface TimelineRecord {
   data: Record<string, unknown> | null;
 }
 
-type Row = Record<string, SqlStorageValue>;
+const agentSessions = new Table<AgentSessionRecord>("agent_sessions", {
+  id: text("id"),
+  issueId: text("issue_id").nullable(),
+  issueIdentifier: text("issue_identifier").nullable(),
+  issueTitle: text("issue_title").nullable(),
+  creatorId: text("creator_id").nullable(),
+  promptContext: text("prompt_context").nullable(),
+  guidance: json<string[]>("guidance"),
+  initialComment: text("initial_comment").nullable(),
+  status: oneOf("status", SESSION_STATUSES),
+  repositoryId: text("repository_id").nullable(),
+  repositoryName: text("repository_name").nullable(),
+  repositoryGitUrl: text("repository_git_url").nullable(),
+  codegenRepoId: integer("codegen_repo_id").nullable(),
+  baseBranch: text("base_branch").nullable(),
+  agentType: text("agent_type").nullable(),
+  complexity: text("complexity").nullable(),
+  executor: text("executor").nullable(),
+  fallback: text("fallback").nullable(),
+  routedAt: integer("routed_at").nullable(),
+  stopRequestedAt: integer("stop_requested_at").nullable(),
+  error: text("error").nullable(),
+  createdAt: integer("created_at"),
+  updatedAt: integer("updated_at"),
+  endedAt: integer("ended_at").nullable(),
+  version: integer("version"),
+  syncedVersion: integer("synced_version"),
+});
 
-function toSession(row: Row): AgentSessionRecord {
-  return {
-    id: String(row.id),
-    issueId: (row.issue_id as string | null) ?? null,
-    issueIdentifier: (row.issue_identifier as string | null) ?? null,
-    issueTitle: (row.issue_title as string | null) ?? null,
-    creatorId: (row.creator_id as string | null) ?? null,
-    promptContext: (row.prompt_context as string | null) ?? null,
-    guidance: JSON.parse(String(row.guidance ?? "[]")) as string[],
-    initialComment: (row.initial_comment as string | null) ?? null,
-    status: row.status as SessionStatus,
-    repositoryId: (row.repository_id as string | null) ?? null,
-    repositoryName: (row.repository_name as string | null) ?? null,
-    repositoryGitUrl: (row.repository_git_url as string | null) ?? null,
-    codegenRepoId: row.codegen_repo_id === null || row.codegen_repo_id === undefined ? null : Number(row.codegen_repo_id),
-    baseBranch: (row.base_branch as string | null) ?? null,
-    agentType: (row.agent_type as string | null) ?? null,
-    complexity: (row.complexity as string | null) ?? null,
-    executor: (row.executor as string | null) ?? null,
-    fallback: (row.fallback as string | null) ?? null,
-    routedAt: (row.routed_at as number | null) ?? null,
-    stopRequestedAt: (row.stop_requested_at as number | null) ?? null,
-    error: (row.error as string | null) ?? null,
-    createdAt: Number(row.created_at),
-    updatedAt: Number(row.updated_at),
-    endedAt: (row.ended_at as number | null) ?? null,
-    version: Number(row.version),
-    syncedVersion: Number(row.synced_version),
-  };
+const EXECUTORS = ["cloud", "local"] as const satisfies readonly ExecutionRecord["executor"][];
+
+const executions = new Table<ExecutionRecord, { twins: number[] | null }>(
+  "executions",
+  {
+    attemptKey: text("attempt_key"),
+    agentSessionId: text("agent_session_id"),
+    attempt: integer("attempt"),
+    executor: oneOf("executor", EXECUTORS),
+    state: oneOf("state", EXECUTION_STATES),
+    credential: text("credential").nullable(),
+    gateName: text("gate_name").nullable(),
+    intentAt: integer("intent_at"),
+    createSentAt: integer("create_sent_at").nullable(),
+    runId: integer("run_id").nullable(),
+    webUrl: text("web_url").nullable(),
+    codegenStatus: text("codegen_status").nullable(),
+    result: text("result").nullable(),
+    pullRequests: json<ExecutionRecord["pullRequests"]>("pull_requests"),
+    startedAt: integer("started_at").nullable(),
+    endedAt: integer("ended_at").nullable(),
+    deadlineAt: integer("deadline_at").nullable(),
+    resumes: integer("resumes"),
+    logsSeen: integer("logs_seen"),
+    outcome: text("outcome").nullable(),
+    error: text("error").nullable(),
+    taskId: text("task_id").nullable(),
+    agentId: text("agent_id").nullable(),
+    hostname: text("hostname").nullable(),
+    claudeSessionId: text("claude_session_id").nullable(),
+    totalCostUsd: real("total_cost_usd").nullable(),
+    costUsd: real("cost_usd").nullable(),
+    inputTokens: integer("input_tokens").nullable(),
+    outputTokens: integer("output_tokens").nullable(),
+    pendingTools: json<ExecutionRecord["pendingTools"]>("pending_tools"),
+    sentPrompts: json<ExecutionRecord["sentPrompts"]>("sent_prompts"),
+  },
+  // Codegen runs started by the same request, beside the one followed: kept for inspection, never read back.
+  { twins: json<number[]>("twins").nullable() },
+);
+
+/** The job columns the runner's record leaves out, written as a job moves on. */
+interface JobProgress {
+  state: "pending" | "done" | "failed";
+  lastError: string | null;
+  finishedAt: number | null;
 }
+
+const JOB_COLUMNS = {
+  seq: integer("seq"),
+  id: text("id"),
+  // Unchecked: a job of a kind a later version retired must still reach the runner, which fails it for good.
+  kind: textOf<JobKind>("kind"),
+  lane: text("lane"),
+  attempts: integer("attempts"),
+  dueAt: integer("due_at"),
+  uncertain: boolean("uncertain"),
+  createdAt: integer("created_at"),
+};
+
+const PROGRESS_COLUMNS = { state: oneOf("state", ["pending", "done", "failed"]), lastError: text("last_error").nullable(), finishedAt: integer("finished_at").nullable() };
+
+/** The pending jobs as the runner reads them, their payloads parsed. */
+const jobs = new Table<JobRecord, JobProgress>("jobs", { ...JOB_COLUMNS, payload: json<unknown>("payload") }, PROGRESS_COLUMNS);
+
+/** The same rows for inspection: payloads left as JSON text, so they cross RPC unchanged. */
+const jobViews = new Table<JobView>("jobs", { ...JOB_COLUMNS, kind: text("kind"), payloadJson: text("payload"), state: text("state"), lastError: text("last_error").nullable() });
+
+const timeline = new Table<TimelineRecord, { synced: boolean }>(
+  "timeline",
+  {
+    seq: integer("seq"),
+    at: integer("at"),
+    agentSessionId: text("agent_session_id").nullable(),
+    kind: text("kind"),
+    summary: text("summary"),
+    data: json<Record<string, unknown>>("data").nullable(),
+  },
+  { synced: boolean("synced") },
+);
+
+const prompts = new Table<NewPrompt, { receivedAt: number }>(
+  "prompts",
+  {
+    activityId: text("activity_id"),
+    agentSessionId: text("agent_session_id"),
+    body: text("body"),
+    signal: text("signal").nullable(),
+    userId: text("user_id").nullable(),
+  },
+  { receivedAt: integer("received_at") },
+);
+
+const deliveries = new Table<{ id: string; receivedAt: number }>("deliveries", { id: text("id"), receivedAt: integer("received_at") });
+const meta = new Table<{ key: string; value: string }>("meta", { key: text("key"), value: text("value") });
+const localMessages = new Table<{ taskId: string; seq: number }>("local_messages", { taskId: text("task_id"), seq: integer("seq") });
 
 export class IssueSessionStore {
   readonly #sql: SqlStorage;
 
   constructor(storage: DurableObjectStorage) {
     this.#sql = storage.sql;
-    this.#migrate();
-  }
-
-  /** Safe on every wake: only the steps past the stored schema version run. */
-  #migrate(): void {
-    const hasMeta = this.#sql.exec(`SELECT name FROM sqlite_master WHERE type='table' AND name='meta'`).toArray().length > 0;
-    const row = hasMeta ? this.#sql.exec(`SELECT value FROM meta WHERE key='schema_version'`).toArray()[0] : undefined;
-    const version = row ? Number(row.value) : 0;
-    for (let step = version; step < SCHEMA_STEPS.length; step++) {
-      for (const statement of SCHEMA_STEPS[step]!) this.#sql.exec(statement);
-      this.setMeta("schema_version", String(step + 1));
-    }
+    // Safe on every wake: only the steps past the recorded version run.
+    const { from, to } = migrate(storage, ISSUE_SESSION_SCHEMA);
+    // Still written for code from before the shared mechanism, should it be deployed again: it reads its version here.
+    if (to !== from) this.setMeta("schema_version", String(to));
   }
 
   getMeta(key: string): string | null {
-    const row = this.#sql.exec(`SELECT value FROM meta WHERE key=?`, key).toArray()[0];
-    return row ? String(row.value) : null;
+    return meta.first(this.#sql, `SELECT * FROM meta WHERE key = ?`, key)?.value ?? null;
   }
 
   setMeta(key: string, value: string): void {
-    this.#sql.exec(`INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value`, key, value);
+    meta.insert(this.#sql, { key, value }, { target: ["key"], update: ["value"] });
   }
 
   deliverySeen(id: string): boolean {
-    return this.#sql.exec(`SELECT 1 FROM deliveries WHERE id=?`, id).toArray().length > 0;
+    return this.#sql.exec(`SELECT 1 FROM deliveries WHERE id = ?`, id).toArray().length > 0;
   }
 
   recordDelivery(id: string, at: number): void {
-    this.#sql.exec(`INSERT OR IGNORE INTO deliveries (id, received_at) VALUES (?, ?)`, id, at);
+    deliveries.insert(this.#sql, { id, receivedAt: at }, "ignore");
   }
 
   /** Linear retries for at most about 7 hours; a week of delivery ids is plenty. */
@@ -265,29 +281,19 @@ export class IssueSessionStore {
   }
 
   getAgentSession(id: string): AgentSessionRecord | null {
-    const row = this.#sql.exec(`SELECT * FROM agent_sessions WHERE id=?`, id).toArray()[0];
-    return row ? toSession(row) : null;
+    return agentSessions.first(this.#sql, `SELECT * FROM agent_sessions WHERE id = ?`, id);
   }
 
   listAgentSessions(): AgentSessionRecord[] {
-    return this.#sql.exec(`SELECT * FROM agent_sessions ORDER BY created_at`).toArray().map(toSession);
+    return agentSessions.all(this.#sql, `SELECT * FROM agent_sessions ORDER BY created_at`);
   }
 
   insertAgentSession(session: NewAgentSession, at: number): void {
-    this.#sql.exec(
-      `INSERT OR IGNORE INTO agent_sessions
-         (id, issue_id, issue_identifier, issue_title, creator_id, prompt_context, guidance, initial_comment, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      session.id,
-      session.issueId,
-      session.issueIdentifier,
-      session.issueTitle,
-      session.creatorId,
-      session.promptContext,
-      JSON.stringify(session.guidance),
-      session.initialComment,
-      at,
-      at,
+    const { id, issueId, issueIdentifier, issueTitle, creatorId, promptContext, guidance, initialComment } = session;
+    agentSessions.insert(
+      this.#sql,
+      { id, issueId, issueIdentifier, issueTitle, creatorId, promptContext, guidance, initialComment, createdAt: at, updatedAt: at },
+      "ignore",
     );
   }
 
@@ -316,33 +322,8 @@ export class IssueSessionStore {
     >,
     at: number,
   ): void {
-    const columns: Record<string, string> = {
-      status: "status",
-      repositoryId: "repository_id",
-      repositoryName: "repository_name",
-      repositoryGitUrl: "repository_git_url",
-      codegenRepoId: "codegen_repo_id",
-      baseBranch: "base_branch",
-      agentType: "agent_type",
-      complexity: "complexity",
-      executor: "executor",
-      fallback: "fallback",
-      routedAt: "routed_at",
-      stopRequestedAt: "stop_requested_at",
-      error: "error",
-      endedAt: "ended_at",
-      issueIdentifier: "issue_identifier",
-      issueTitle: "issue_title",
-    };
-    const entries = Object.entries(changes).filter(([key]) => key in columns);
-    if (entries.length === 0) return;
-    const assignments = entries.map(([key]) => `${columns[key]} = ?`).join(", ");
-    this.#sql.exec(
-      `UPDATE agent_sessions SET ${assignments}, updated_at = ?, version = version + 1 WHERE id = ?`,
-      ...entries.map(([, value]) => value as SqlStorageValue),
-      at,
-      id,
-    );
+    // A change bumps `version`, which the D1 mirror trails; no change, no bump.
+    agentSessions.update(this.#sql, changes, { also: "updated_at = ?, version = version + 1", where: "id = ?" }, at, id);
   }
 
   markSessionsSynced(versions: { id: string; version: number }[]): void {
@@ -352,48 +333,25 @@ export class IssueSessionStore {
   }
 
   unsyncedSessions(): AgentSessionRecord[] {
-    return this.#sql.exec(`SELECT * FROM agent_sessions WHERE version > synced_version`).toArray().map(toSession);
+    return agentSessions.all(this.#sql, `SELECT * FROM agent_sessions WHERE version > synced_version`);
   }
 
   promptSeen(activityId: string): boolean {
-    return this.#sql.exec(`SELECT 1 FROM prompts WHERE activity_id=?`, activityId).toArray().length > 0;
+    return this.#sql.exec(`SELECT 1 FROM prompts WHERE activity_id = ?`, activityId).toArray().length > 0;
   }
 
   insertPrompt(prompt: NewPrompt, at: number): void {
-    this.#sql.exec(
-      `INSERT OR IGNORE INTO prompts (activity_id, agent_session_id, body, signal, user_id, received_at) VALUES (?, ?, ?, ?, ?, ?)`,
-      prompt.activityId,
-      prompt.agentSessionId,
-      prompt.body,
-      prompt.signal,
-      prompt.userId,
-      at,
-    );
+    const { activityId, agentSessionId, body, signal, userId } = prompt;
+    prompts.insert(this.#sql, { activityId, agentSessionId, body, signal, userId, receivedAt: at }, "ignore");
   }
 
   listPrompts(agentSessionId: string): NewPrompt[] {
-    return this.#sql
-      .exec(`SELECT * FROM prompts WHERE agent_session_id=? ORDER BY received_at`, agentSessionId)
-      .toArray()
-      .map((row) => ({
-        activityId: String(row.activity_id),
-        agentSessionId: String(row.agent_session_id),
-        body: String(row.body),
-        signal: (row.signal as string | null) ?? null,
-        userId: (row.user_id as string | null) ?? null,
-      }));
+    return prompts.all(this.#sql, `SELECT * FROM prompts WHERE agent_session_id = ? ORDER BY received_at`, agentSessionId);
   }
 
   /** Appends to the timeline and makes sure a D1 sync is pending to mirror it. */
   appendTimeline(entry: TimelineEntry, at: number): void {
-    this.#sql.exec(
-      `INSERT INTO timeline (at, agent_session_id, kind, summary, data) VALUES (?, ?, ?, ?, ?)`,
-      at,
-      entry.agentSessionId,
-      entry.kind,
-      entry.summary,
-      entry.data ? JSON.stringify(entry.data) : null,
-    );
+    timeline.insert(this.#sql, { at, agentSessionId: entry.agentSessionId, kind: entry.kind, summary: entry.summary, data: entry.data ?? null });
     this.ensureSyncJob(at);
   }
 
@@ -402,41 +360,17 @@ export class IssueSessionStore {
    * (recorded on the timeline then): the thread a comment on its behalf replies in.
    */
   rootCommentId(agentSessionId: string): string | null {
-    const row = this.#sql
-      .exec(`SELECT data FROM timeline WHERE agent_session_id = ? AND kind = 'session.created' ORDER BY seq LIMIT 1`, agentSessionId)
-      .toArray()[0];
-    if (!row?.data) return null;
-    const commentId = (JSON.parse(String(row.data)) as { commentId?: unknown }).commentId;
+    const created = timeline.first(this.#sql, `SELECT * FROM timeline WHERE agent_session_id = ? AND kind = 'session.created' ORDER BY seq LIMIT 1`, agentSessionId);
+    const commentId = created?.data?.commentId;
     return typeof commentId === "string" && commentId ? commentId : null;
   }
 
   listTimeline(limit = 500): TimelineRecord[] {
-    return this.#sql
-      .exec(`SELECT * FROM timeline ORDER BY seq DESC LIMIT ?`, limit)
-      .toArray()
-      .reverse()
-      .map((row) => ({
-        seq: Number(row.seq),
-        at: Number(row.at),
-        agentSessionId: (row.agent_session_id as string | null) ?? null,
-        kind: String(row.kind),
-        summary: String(row.summary),
-        data: row.data ? (JSON.parse(String(row.data)) as Record<string, unknown>) : null,
-      }));
+    return timeline.all(this.#sql, `SELECT * FROM timeline ORDER BY seq DESC LIMIT ?`, limit).reverse();
   }
 
   unsyncedTimeline(limit: number): TimelineRecord[] {
-    return this.#sql
-      .exec(`SELECT * FROM timeline WHERE synced = 0 ORDER BY seq LIMIT ?`, limit)
-      .toArray()
-      .map((row) => ({
-        seq: Number(row.seq),
-        at: Number(row.at),
-        agentSessionId: (row.agent_session_id as string | null) ?? null,
-        kind: String(row.kind),
-        summary: String(row.summary),
-        data: row.data ? (JSON.parse(String(row.data)) as Record<string, unknown>) : null,
-      }));
+    return timeline.all(this.#sql, `SELECT * FROM timeline WHERE synced = 0 ORDER BY seq LIMIT ?`, limit);
   }
 
   hasUnsyncedState(): boolean {
@@ -460,15 +394,7 @@ export class IssueSessionStore {
   /** Queues a job, due now or at `dueAt`. An activity's id doubles as the job id, so a replay queues nothing. */
   enqueueJob(spec: JobSpec, at: number, dueAt = at): string {
     const id = spec.kind === "linear.activity" ? spec.payload.activityId : `${spec.kind}:${crypto.randomUUID()}`;
-    this.#sql.exec(
-      `INSERT OR IGNORE INTO jobs (id, kind, lane, payload, due_at, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-      id,
-      spec.kind,
-      laneOf(spec),
-      JSON.stringify(spec.payload),
-      dueAt,
-      at,
-    );
+    jobs.insert(this.#sql, { id, kind: spec.kind, lane: laneOf(spec), payload: spec.payload, dueAt, createdAt: at }, "ignore");
     return id;
   }
 
@@ -478,36 +404,27 @@ export class IssueSessionStore {
   }
 
   createExecution(input: { attemptKey: string; agentSessionId: string; attempt: number; executor: "cloud" | "local"; intentAt: number }): void {
-    this.#sql.exec(
-      `INSERT OR IGNORE INTO executions (attempt_key, agent_session_id, attempt, executor, state, intent_at) VALUES (?, ?, ?, ?, 'creating', ?)`,
-      input.attemptKey,
-      input.agentSessionId,
-      input.attempt,
-      input.executor,
-      input.intentAt,
-    );
+    const { attemptKey, agentSessionId, attempt, executor, intentAt } = input;
+    executions.insert(this.#sql, { attemptKey, agentSessionId, attempt, executor, state: "creating", intentAt }, "ignore");
   }
 
   getExecution(attemptKey: string): ExecutionRecord | null {
-    const row = this.#sql.exec(`SELECT * FROM executions WHERE attempt_key = ?`, attemptKey).toArray()[0];
-    return row ? toExecution(row) : null;
+    return executions.first(this.#sql, `SELECT * FROM executions WHERE attempt_key = ?`, attemptKey);
   }
 
   executionForRun(runId: number): ExecutionRecord | null {
-    const row = this.#sql.exec(`SELECT * FROM executions WHERE run_id = ? ORDER BY attempt DESC LIMIT 1`, runId).toArray()[0];
-    return row ? toExecution(row) : null;
+    return executions.first(this.#sql, `SELECT * FROM executions WHERE run_id = ? ORDER BY attempt DESC LIMIT 1`, runId);
   }
 
   executionForTask(taskId: string): ExecutionRecord | null {
-    const row = this.#sql.exec(`SELECT * FROM executions WHERE task_id = ? LIMIT 1`, taskId).toArray()[0];
-    return row ? toExecution(row) : null;
+    return executions.first(this.#sql, `SELECT * FROM executions WHERE task_id = ? LIMIT 1`, taskId);
   }
 
   /** Records a local task message as applied; false if it already was (a re-sent message). */
   claimLocalMessage(taskId: string, seq: number): boolean {
     const before = this.#sql.exec(`SELECT 1 FROM local_messages WHERE task_id = ? AND seq = ?`, taskId, seq).toArray().length;
     if (before) return false;
-    this.#sql.exec(`INSERT INTO local_messages (task_id, seq) VALUES (?, ?)`, taskId, seq);
+    localMessages.insert(this.#sql, { taskId, seq });
     return true;
   }
 
@@ -518,36 +435,15 @@ export class IssueSessionStore {
   }
 
   latestExecution(agentSessionId: string): ExecutionRecord | null {
-    const row = this.#sql.exec(`SELECT * FROM executions WHERE agent_session_id = ? ORDER BY attempt DESC LIMIT 1`, agentSessionId).toArray()[0];
-    return row ? toExecution(row) : null;
+    return executions.first(this.#sql, `SELECT * FROM executions WHERE agent_session_id = ? ORDER BY attempt DESC LIMIT 1`, agentSessionId);
   }
 
   updateExecution(attemptKey: string, changes: Partial<Omit<ExecutionRecord, "attemptKey" | "agentSessionId" | "attempt" | "executor" | "intentAt">> & { twins?: number[] }): void {
-    const entries = Object.entries(changes).filter(([key]) => key in EXECUTION_COLUMNS);
-    if (entries.length === 0) return;
-    const values = entries.map(([key, value]) => (key === "pullRequests" || key === "twins" || key === "pendingTools" || key === "sentPrompts" ? JSON.stringify(value) : (value as SqlStorageValue)));
-    this.#sql.exec(
-      `UPDATE executions SET ${entries.map(([key]) => `${EXECUTION_COLUMNS[key]} = ?`).join(", ")} WHERE attempt_key = ?`,
-      ...values,
-      attemptKey,
-    );
+    executions.update(this.#sql, changes, { where: "attempt_key = ?" }, attemptKey);
   }
 
   pendingJobs(): JobRecord[] {
-    return this.#sql
-      .exec(`SELECT * FROM jobs WHERE state = 'pending' ORDER BY seq`)
-      .toArray()
-      .map((row) => ({
-        seq: Number(row.seq),
-        id: String(row.id),
-        kind: row.kind as JobRecord["kind"],
-        lane: String(row.lane),
-        payload: JSON.parse(String(row.payload)) as unknown,
-        attempts: Number(row.attempts),
-        dueAt: Number(row.due_at),
-        uncertain: Number(row.uncertain) === 1,
-        createdAt: Number(row.created_at),
-      }));
+    return jobs.all(this.#sql, `SELECT * FROM jobs WHERE state = 'pending' ORDER BY seq`);
   }
 
   /**
@@ -566,7 +462,7 @@ export class IssueSessionStore {
   }
 
   completeJob(id: string, at: number): void {
-    this.#sql.exec(`UPDATE jobs SET state = 'done', finished_at = ?, last_error = NULL WHERE id = ?`, at, id);
+    jobs.update(this.#sql, { state: "done", finishedAt: at, lastError: null }, { where: "id = ?" }, id);
   }
 
   retryJob(id: string, changes: { dueAt: number; error: string; uncertain: boolean; countAttempt: boolean }): void {
@@ -581,7 +477,7 @@ export class IssueSessionStore {
   }
 
   failJob(id: string, error: string, at: number): void {
-    this.#sql.exec(`UPDATE jobs SET state = 'failed', last_error = ?, finished_at = ? WHERE id = ?`, error, at, id);
+    jobs.update(this.#sql, { state: "failed", lastError: error, finishedAt: at }, { where: "id = ?" }, id);
   }
 
   /** Finished jobs are history; keep a day of them for inspection, then drop them. */
@@ -591,22 +487,7 @@ export class IssueSessionStore {
 
   /** Jobs as plain data for inspection: payloads stay JSON text so they cross RPC unchanged. */
   listJobs(): JobView[] {
-    return this.#sql
-      .exec(`SELECT * FROM jobs ORDER BY seq`)
-      .toArray()
-      .map((row) => ({
-        seq: Number(row.seq),
-        id: String(row.id),
-        kind: String(row.kind),
-        lane: String(row.lane),
-        payloadJson: String(row.payload),
-        attempts: Number(row.attempts),
-        dueAt: Number(row.due_at),
-        uncertain: Number(row.uncertain) === 1,
-        createdAt: Number(row.created_at),
-        state: String(row.state),
-        lastError: (row.last_error as string | null) ?? null,
-      }));
+    return jobViews.all(this.#sql, `SELECT * FROM jobs ORDER BY seq`);
   }
 
 }
