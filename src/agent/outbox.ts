@@ -34,7 +34,8 @@ const OutboxFileSchema = z.object({
   /** Edge message id -> when it was first received. */
   seen: z.record(z.string(), z.number()),
 });
-type OutboxFile = z.infer<typeof OutboxFileSchema>;
+// Input shapes: the stored messages are what the agent built (later optional protocol fields may be absent).
+type OutboxFile = z.input<typeof OutboxFileSchema>;
 
 export interface OutboxOptions {
   now?: () => number;

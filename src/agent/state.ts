@@ -36,7 +36,8 @@ const TaskRecordSchema = z.object({
   worktreePath: z.string().nullable(),
   claudeSessionId: z.string().nullable(),
 });
-export type TaskRecord = z.infer<typeof TaskRecordSchema>;
+// Input shapes: a stored spec is the one the agent accepted (later optional protocol fields may be absent).
+export type TaskRecord = z.input<typeof TaskRecordSchema>;
 
 const TasksFileSchema = z.object({
   version: z.literal(1),
@@ -45,7 +46,7 @@ const TasksFileSchema = z.object({
   /** leaseId -> when it finished (or was cancelled). */
   finished: z.record(z.string(), z.number()),
 });
-type TasksFile = z.infer<typeof TasksFileSchema>;
+type TasksFile = z.input<typeof TasksFileSchema>;
 
 export class TaskStore {
   readonly file: string;

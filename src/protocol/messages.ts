@@ -39,8 +39,23 @@ export const TaskSpecSchema = z.object({
   resumeClaudeSessionId: z.string().nullable(),
   /** The last running total the edge recorded for that session, so a resumed run's cost is not counted twice. */
   previousTotalCostUsd: z.number().nonnegative().nullable(),
+  /**
+   * A planning task: Claude Code answers with JSON that fits this schema (the SDK's
+   * `outputFormat: { type: "json_schema" }`), returned as `TaskResult.structuredOutput`. It reads
+   * the repository and changes nothing. Null for an ordinary task.
+   */
+  outputSchema: z.record(z.string(), z.unknown()).optional().nullable().default(null),
+  /**
+   * A dependent task: its branch, when the agent creates it, is `repository.baseBranch` with each
+   * of these branches merged in, in order. A merge conflict fails the task. Empty for an ordinary task.
+   */
+  mergeBranches: z.array(z.string().min(1)).optional().default([]),
 });
-export type TaskSpec = z.infer<typeof TaskSpecSchema>;
+/**
+ * The shape a sender builds (the fields added after protocol 1 shipped may be left out, so an edge
+ * or an agent that predates them still fits); the parsed message has their defaults filled in.
+ */
+export type TaskSpec = z.input<typeof TaskSpecSchema>;
 
 export const TaskEventSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("started"), worktreePath: z.string(), claudeSessionId: z.string().nullable() }),
@@ -69,8 +84,11 @@ export const TaskResultSchema = z.object({
    * the edge runs it again as a resumed task: a follow-up is never lost.
    */
   promptIds: z.array(id),
+  /** A planning task's answer: the result message's `structured_output`, already checked against `outputSchema` by Claude Code. Null otherwise. */
+  structuredOutput: z.unknown().optional().default(null),
 });
-export type TaskResult = z.infer<typeof TaskResultSchema>;
+/** As `TaskSpec`: later optional fields may be left out by a sender. */
+export type TaskResult = z.input<typeof TaskResultSchema>;
 
 // ---- agent -> edge ----
 
@@ -95,8 +113,9 @@ export const AgentMessageSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("task.event"), id, taskId: id, leaseId: id, seq: z.number().int().nonnegative(), event: TaskEventSchema }),
   z.object({ type: z.literal("task.result"), id, taskId: id, leaseId: id, seq: z.number().int().nonnegative(), result: TaskResultSchema }),
 ]);
-export type AgentMessage = z.infer<typeof AgentMessageSchema>;
-export type AgentHello = z.infer<typeof AgentHelloSchema>;
+/** What a sender builds; see `TaskSpec`. */
+export type AgentMessage = z.input<typeof AgentMessageSchema>;
+export type AgentHello = z.input<typeof AgentHelloSchema>;
 
 // ---- edge -> agent ----
 
@@ -122,7 +141,8 @@ export const EdgeMessageSchema = z.discriminatedUnion("type", [
   /** The lease is gone (re-queued elsewhere or cancelled): stop work on it and send nothing more for it. */
   z.object({ type: z.literal("task.cancelled"), id, taskId: id, leaseId: id, reason: z.string() }),
 ]);
-export type EdgeMessage = z.infer<typeof EdgeMessageSchema>;
+/** What a sender builds; see `TaskSpec`. */
+export type EdgeMessage = z.input<typeof EdgeMessageSchema>;
 
 /** Messages the receiver must acknowledge (everything with an `id`). */
 export function needsAck(message: AgentMessage | EdgeMessage): message is Extract<AgentMessage | EdgeMessage, { id: string }> {

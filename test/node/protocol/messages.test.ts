@@ -79,4 +79,41 @@ describe("the agent protocol", () => {
     expect(needsAck({ type: "ack", ids: ["x"] })).toBe(false);
     expect(needsAck({ type: "heartbeat", freeSlots: 0, runningTaskIds: [] })).toBe(false);
   });
+
+  describe("hybrid-parallel fields, optional so protocol 1 stays", () => {
+    const planSchema = { type: "object", required: ["subtasks"], properties: { subtasks: { type: "array" } } };
+    const assign = (task: object) => parseEdgeMessage(JSON.stringify({ type: "task.assign", id: "e1", task }));
+    const taskOf = (parsed: ReturnType<typeof parseEdgeMessage>) => (parsed.ok && parsed.message.type === "task.assign" ? parsed.message.task : null);
+    const result = { status: "succeeded", text: "ok", error: null, claudeSessionId: "c", totalCostUsd: 0.2, costUsd: 0.2, inputTokens: 1, outputTokens: 1, durationMs: 5, prUrls: [], promptIds: [] };
+    const resultFrame = (extra: object) => parseAgentMessage(JSON.stringify({ type: "task.result", id: "m5", taskId: "t1", leaseId: "l1", seq: 1, result: { ...result, ...extra } }));
+    const resultOf = (parsed: ReturnType<typeof parseAgentMessage>) => (parsed.ok && parsed.message.type === "task.result" ? parsed.message.result : null);
+
+    it("reads an older edge's task as an ordinary one: no output schema, nothing to merge", () => {
+      expect(taskOf(assign(spec))).toMatchObject({ outputSchema: null, mergeBranches: [] });
+      expect(taskOf(assign({ ...spec, outputSchema: null }))).toMatchObject({ outputSchema: null, mergeBranches: [] });
+    });
+
+    it("carries a planning task's schema and a dependent task's branches, in order", () => {
+      const task = taskOf(assign({ ...spec, outputSchema: planSchema, mergeBranches: ["cyrus/eng-2", "cyrus/eng-1"] }));
+      expect(task).toMatchObject({ outputSchema: planSchema, mergeBranches: ["cyrus/eng-2", "cyrus/eng-1"] });
+    });
+
+    it.each([
+      ["a schema that is not an object", { outputSchema: ["subtasks"] }, "outputSchema"],
+      ["a schema that is a string", { outputSchema: "{}" }, "outputSchema"],
+      ["branches that are not a list", { mergeBranches: "cyrus/eng-1" }, "mergeBranches"],
+      ["an empty branch name", { mergeBranches: ["cyrus/eng-1", ""] }, "mergeBranches"],
+    ])("refuses %s", (_label, extra, mentions) => {
+      const parsed = assign({ ...spec, ...extra });
+      expect(parsed.ok).toBe(false);
+      if (!parsed.ok) expect(parsed.error).toContain(mentions);
+    });
+
+    it("reads an older agent's result with no structured output as null, and carries one when present", () => {
+      expect(resultOf(resultFrame({}))).toMatchObject({ structuredOutput: null });
+      const plan = { subtasks: [{ key: "api", title: "API", dependsOn: [] }] };
+      expect(resultOf(resultFrame({ structuredOutput: plan }))).toMatchObject({ structuredOutput: plan });
+      expect(resultOf(resultFrame({ structuredOutput: null }))?.structuredOutput).toBeNull();
+    });
+  });
 });
