@@ -15,6 +15,11 @@
  * Stop: `interrupt()` first, since the turn then still ends with a result and its cost; the
  * process is aborted only if the run has not ended within the grace period.
  *
+ * A planning task (`outputSchema`) runs with the SDK's `outputFormat: { type: "json_schema" }`:
+ * Claude Code answers through its StructuredOutput tool and the result carries
+ * `structured_output`, reported as `structuredOutput`. It may read and run commands, but the
+ * file-editing tools are withheld: a plan changes nothing in the worktree.
+ *
  * The SDK passes Claude Code's messages through without validating them, so every field this
  * module relies on is checked with zod; a message of an unexpected shape is skipped, not trusted.
  */
@@ -64,6 +69,8 @@ const ResultSchema = z.looseObject({
   queued_turn_count: count,
   user_message_uuid: z.string().optional(),
   user_message_uuids: z.array(z.string()).optional(),
+  /** With `outputFormat`: the answer, which Claude Code has already checked against the schema. */
+  structured_output: z.unknown().optional(),
 });
 type SdkResult = z.infer<typeof ResultSchema>;
 
@@ -91,6 +98,9 @@ export type RunOutcome =
   | { kind: "finished"; result: TaskResult }
   /** `cancel()` was called: the lease is gone and nothing is reported. */
   | { kind: "cancelled"; claudeSessionId: string | null; totalCostUsd: number | null };
+
+/** The tools that write files, withheld from a planning task (which only reads). */
+export const PLANNING_WITHHELD_TOOLS = ["Edit", "Write", "NotebookEdit"] as const;
 
 const MAX_TEXT = 50_000;
 const MAX_TOOL_INPUT = 2_000;
@@ -261,6 +271,10 @@ export class TaskRun {
     if (spec.maxBudgetUsd !== null) options.maxBudgetUsd = spec.maxBudgetUsd;
     if (spec.resumeClaudeSessionId) options.resume = spec.resumeClaudeSessionId;
     if (claudePath) options.pathToClaudeCodeExecutable = claudePath;
+    if (spec.outputSchema) {
+      options.outputFormat = { type: "json_schema", schema: spec.outputSchema };
+      options.disallowedTools = [...PLANNING_WITHHELD_TOOLS];
+    }
     return options;
   }
 
@@ -366,7 +380,8 @@ export class TaskRun {
     const inputTokens = last ? usage.reduce((sum, u) => sum + (u?.input_tokens ?? 0) + (u?.cache_creation_input_tokens ?? 0) + (u?.cache_read_input_tokens ?? 0), 0) : null;
     const outputTokens = last ? usage.reduce((sum, u) => sum + (u?.output_tokens ?? 0), 0) : null;
     // The agent fills in which follow-ups went in (it knows their message ids).
-    const common = { claudeSessionId: this.#sessionId, totalCostUsd, costUsd, inputTokens, outputTokens, durationMs, prUrls: [...this.#prUrls], promptIds: [] };
+    const structuredOutput = last?.structured_output ?? null;
+    const common = { claudeSessionId: this.#sessionId, totalCostUsd, costUsd, inputTokens, outputTokens, durationMs, prUrls: [...this.#prUrls], promptIds: [], structuredOutput };
 
     if (this.#stopRequested) {
       const text = last?.result || this.#lastText || "Stopped before Claude Code produced a result.";
@@ -378,6 +393,11 @@ export class TaskRun {
       return { status: "stopped", text, error, ...common };
     }
     if (last && !last.is_error && last.subtype === "success") {
+      if (spec.outputSchema && structuredOutput === null) {
+        // Claude Code always attaches it to a successful structured turn; without it the plan is lost.
+        const error = "Claude Code ended without the structured output the task asked for";
+        return { status: "failed", text: last.result || error, error, ...common };
+      }
       return { status: "succeeded", text: last.result ?? this.#lastText, error: null, ...common };
     }
     const error = last ? resultError(last) : thrown ? describe(thrown) : `Claude Code exited without a result${this.#stderr ? `: ${this.#stderr.trim().slice(-1_000)}` : ""}`;
@@ -390,6 +410,8 @@ function resultError(result: SdkResult): string {
   switch (result.subtype) {
     case "error_max_budget_usd":
       return `the run reached its budget${detail ? `: ${detail}` : ""}`;
+    case "error_max_structured_output_retries":
+      return `Claude Code could not produce output that fits the task's schema${detail ? `: ${detail}` : ""}`;
     case "error_max_turns":
       return `the run reached its maximum number of turns${detail ? `: ${detail}` : ""}`;
     default:

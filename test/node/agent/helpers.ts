@@ -35,7 +35,7 @@ export type StandinStep =
   | { waitForPrompt: true };
 
 /** A prompt that tells the stand-in what to do in this turn. */
-export function scenario(steps: StandinStep[], extra: { result?: string; tokens?: { input: number; output: number } } = {}): string {
+export function scenario(steps: StandinStep[], extra: { result?: string; tokens?: { input: number; output: number }; structuredOutput?: unknown } = {}): string {
   return `Work on the issue.\nSTANDIN_SCENARIO: ${JSON.stringify({ steps, ...extra })}`;
 }
 

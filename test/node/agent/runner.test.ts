@@ -242,4 +242,50 @@ describe("TaskRun with the real SDK and the stand-in", () => {
     h.run.cancel();
     expect((await outcome).kind).toBe("cancelled");
   });
+
+  describe("a planning task (outputSchema)", () => {
+    const PLAN_SCHEMA = {
+      type: "object",
+      required: ["subtasks"],
+      additionalProperties: false,
+      properties: {
+        subtasks: {
+          type: "array",
+          items: { type: "object", required: ["key", "title", "dependsOn"], properties: { key: { type: "string", minLength: 1 }, title: { type: "string" }, dependsOn: { type: "array", items: { type: "string" } } } },
+        },
+      },
+    };
+    const PLAN = { subtasks: [{ key: "api", title: "API", dependsOn: [] }, { key: "ui", title: "UI", dependsOn: ["api"] }] };
+
+    it("asks Claude Code for JSON fitting the schema, with the file-editing tools withheld, and returns its structured output", async () => {
+      const dir = tempDir();
+      const spec = taskSpec({ outputSchema: PLAN_SCHEMA, prompt: scenario([{ text: "Reading the code." }, { cost: 0.05 }], { result: "Planned.", structuredOutput: PLAN }) });
+      const h = harness(spec, dir);
+      const result = await h.result();
+
+      expect(result).toMatchObject({ status: "succeeded", error: null, text: "Planned.", structuredOutput: PLAN, costUsd: 0.05 });
+      const launch = readLaunch(dir, result.claudeSessionId ?? "");
+      const schemaFlag = launch.argv.find((a, i) => a.startsWith("--json-schema=") || launch.argv[i - 1] === "--json-schema");
+      expect(JSON.parse(schemaFlag?.replace(/^--json-schema=/, "") ?? "null")).toEqual(PLAN_SCHEMA);
+      expect(launch.argv.join(" ")).toMatch(/--disallowedTools[= ]Edit,Write,NotebookEdit/);
+      expect(h.events.some((e) => e.kind === "tool" && e.tool === "StructuredOutput")).toBe(true);
+    });
+
+    it("fails, saying so, when Claude Code cannot produce output that fits the schema", async () => {
+      const dir = tempDir();
+      const spec = taskSpec({ outputSchema: PLAN_SCHEMA, prompt: scenario([{ cost: 0.02 }], { structuredOutput: { subtasks: [{ key: "", title: "no key" }] } }) });
+      const result = await harness(spec, dir).result();
+      expect(result).toMatchObject({ status: "failed", structuredOutput: null, costUsd: 0.02 });
+      expect(result.error).toMatch(/^Claude Code could not produce output that fits the task's schema/);
+    });
+
+    it("leaves an ordinary task as it was: no schema flag, no withheld tools, structuredOutput null", async () => {
+      const dir = tempDir();
+      const result = await harness(taskSpec({ prompt: scenario([{ text: "done" }]) }), dir).result();
+      expect(result).toMatchObject({ status: "succeeded", structuredOutput: null });
+      const argv = readLaunch(dir, result.claudeSessionId ?? "").argv.join(" ");
+      expect(argv).not.toContain("--json-schema");
+      expect(argv).not.toContain("--disallowedTools");
+    });
+  });
 });
