@@ -8,36 +8,29 @@
  * re-created), a directory left without its worktree (moved aside, never deleted: it may hold
  * work). Git commands on one repository run one at a time: concurrent `worktree add`s contend
  * for the same lock files.
+ *
+ * A dependent task's new branch also gets its dependencies' branches merged in
+ * (`dependency-merges.ts`). The merges belong to the creation: if one fails, the worktree is
+ * removed and the branch put back as it was, so the next attempt starts clean; a worktree left
+ * in the middle of them by a crash is rebuilt, never reused.
  */
-import { execFile, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { constants, existsSync, promises as fs, realpathSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Environment, Repository } from "./config";
+import {
+  clearMergesPending,
+  fetchOrigin,
+  interruptedMergeStart,
+  markMergesPending,
+  mergeSources,
+  resolveMergeSources,
+  type MergeSource,
+} from "./dependency-merges";
+import { git, refExists } from "./git";
 import { formatDuration, type AgentLog } from "./output";
 
-export class GitError extends Error {
-  constructor(
-    readonly args: string[],
-    readonly stderr: string,
-  ) {
-    super(`git ${args.join(" ")} failed: ${stderr.trim() || "no output"}`);
-    this.name = "GitError";
-  }
-}
-
-export function git(cwd: string, args: string[]): Promise<string> {
-  return new Promise((resolvePromise, reject) => {
-    execFile(
-      "git",
-      args,
-      { cwd, env: { ...process.env, GIT_TERMINAL_PROMPT: "0" }, maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        if (error) reject(new GitError(args, stderr || error.message));
-        else resolvePromise(stdout);
-      },
-    );
-  });
-}
+export { GitError, git } from "./git";
 
 export interface ListedWorktree {
   path: string;
@@ -93,6 +86,8 @@ export interface WorktreeRequest {
   issueIdentifier: string;
   branchName: string;
   baseBranch: string;
+  /** Branches merged into a newly created branch, in order (a dependent task). */
+  mergeBranches?: string[];
 }
 
 export interface Worktree {
@@ -100,6 +95,10 @@ export interface Worktree {
   branch: string;
   /** False when an existing worktree was reused (a follow-up on the same issue). */
   created: boolean;
+  /** What was merged into a newly created worktree (`<branch>` or `origin/<branch>`), in order. */
+  merged: string[];
+  /** What the task should hear about the merges (a failed fetch, a diverged branch). */
+  notes: string[];
 }
 
 export interface ReconcileReport {
@@ -147,30 +146,70 @@ export class Worktrees {
   /** The issue's worktree, created from the base branch or reused. */
   async ensure(request: WorktreeRequest): Promise<Worktree> {
     const { repository, branchName, baseBranch } = request;
+    const mergeBranches = request.mergeBranches ?? [];
     const path = this.pathFor(repository.name, request.issueIdentifier);
     return this.#serial(repository.path, async () => {
       await git(repository.path, ["worktree", "prune"]);
-      const listed = await listWorktrees(repository.path);
+      let listed = await listWorktrees(repository.path);
       const here = listed.find((w) => canonical(w.path) === canonical(path));
       if (here && existsSync(path)) {
-        const branch = here.branch?.replace(/^refs\/heads\//, "") ?? "(detached)";
-        if (branch !== branchName) this.#log.warn(`reusing ${path}, which is on branch ${branch}, not ${branchName}`);
-        return { path, branch, created: false };
+        const interrupted = await interruptedMergeStart(path);
+        if (interrupted === null) {
+          const branch = here.branch?.replace(/^refs\/heads\//, "") ?? "(detached)";
+          if (branch !== branchName) this.#log.warn(`reusing ${path}, which is on branch ${branch}, not ${branchName}`);
+          return { path, branch, created: false, merged: [], notes: [] };
+        }
+        this.#log.warn(`${path} was left in the middle of merging its dependencies (a crash?): rebuilding it`);
+        await this.#undoMerges(repository.path, path, branchName, interrupted);
+        listed = await listWorktrees(repository.path);
       }
       if (existsSync(path)) await this.#moveAside(path);
 
       const elsewhere = listed.find((w) => w.branch === `refs/heads/${branchName}`);
       if (elsewhere) throw new Error(`branch ${branchName} is already checked out at ${elsewhere.path}: switch that checkout to another branch, or remove the worktree`);
+      // Found before anything is created: a missing dependency leaves nothing behind.
+      const notes: string[] = [];
+      let sources: MergeSource[] = [];
+      if (mergeBranches.length > 0) {
+        const fetchProblem = await fetchOrigin(repository.path);
+        if (fetchProblem) notes.push(fetchProblem);
+        sources = await resolveMergeSources(repository.path, mergeBranches);
+        for (const source of sources) if (source.note) notes.push(source.note);
+      }
       await fs.mkdir(join(path, ".."), { recursive: true });
-      if (await this.#refExists(repository.path, `refs/heads/${branchName}`)) {
+      const branchExisted = await refExists(repository.path, `refs/heads/${branchName}`);
+      if (branchExisted) {
         // Left by an earlier attempt (or a failed add): keep its commits.
         await git(repository.path, ["worktree", "add", path, branchName]);
       } else {
         const base = await this.#resolveBase(repository, baseBranch);
         await git(repository.path, ["worktree", "add", "-b", branchName, path, base]);
       }
-      return { path, branch: branchName, created: true };
+      if (sources.length > 0) {
+        const start = (await git(path, ["rev-parse", "HEAD"])).trim();
+        await markMergesPending(path, start);
+        try {
+          await mergeSources(path, branchName, sources);
+        } catch (error) {
+          await this.#undoMerges(repository.path, path, branchName, branchExisted ? start : null);
+          throw error;
+        }
+        await clearMergesPending(path);
+      }
+      return { path, branch: branchName, created: true, merged: sources.map((s) => s.display), notes };
     });
+  }
+
+  /**
+   * Takes back a creation whose merges failed or were interrupted: the worktree goes, and the
+   * branch returns to `restoreTo` (its commit before the merges) or, when this creation made it,
+   * is deleted.
+   */
+  async #undoMerges(repositoryPath: string, worktreePath: string, branch: string, restoreTo: string | null): Promise<void> {
+    await git(worktreePath, ["merge", "--abort"]).catch(() => undefined);
+    await git(repositoryPath, ["worktree", "remove", "--force", worktreePath]);
+    if (restoreTo) await git(repositoryPath, ["update-ref", `refs/heads/${branch}`, restoreTo]);
+    else await git(repositoryPath, ["branch", "-D", branch]);
   }
 
   async #moveAside(path: string): Promise<void> {
@@ -186,18 +225,9 @@ export class Worktrees {
 
   async #resolveBase(repository: Repository, baseBranch: string): Promise<string> {
     for (const ref of [`refs/heads/${baseBranch}`, `refs/remotes/origin/${baseBranch}`]) {
-      if (await this.#refExists(repository.path, ref)) return ref.replace(/^refs\/(heads|remotes)\//, "");
+      if (await refExists(repository.path, ref)) return ref.replace(/^refs\/(heads|remotes)\//, "");
     }
     throw new Error(`base branch ${baseBranch} not found in ${repository.name} (${repository.path}): neither ${baseBranch} nor origin/${baseBranch} exists`);
-  }
-
-  async #refExists(cwd: string, ref: string): Promise<boolean> {
-    try {
-      await git(cwd, ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`]);
-      return true;
-    } catch {
-      return false;
-    }
   }
 
   #serial<T>(key: string, fn: () => Promise<T>): Promise<T> {
