@@ -357,15 +357,21 @@ export class Agent {
         issueIdentifier: spec.issue.identifier,
         branchName: spec.branchName,
         baseBranch: spec.repository.baseBranch,
+        mergeBranches: spec.mergeBranches ?? [],
       });
       if (task.cancelled) return;
       this.#tasks.update(spec.taskId, { worktreePath: worktree.path });
+      const merged = worktree.merged.length ? `, merging ${worktree.merged.join(", ")}` : "";
       emit({
         kind: "status",
         message: worktree.created
-          ? `Created worktree ${worktree.path} on branch ${worktree.branch} from ${spec.repository.baseBranch}`
+          ? `Created worktree ${worktree.path} on branch ${worktree.branch} from ${spec.repository.baseBranch}${merged}`
           : `Reusing worktree ${worktree.path} (branch ${worktree.branch})`,
       });
+      for (const note of worktree.notes) {
+        this.#log.warn(`${spec.issue.identifier}: ${note}`);
+        emit({ kind: "status", message: note });
+      }
 
       const setup = await runSetupScript({
         repositoryPath: repository.path,
@@ -429,6 +435,7 @@ export class Agent {
       durationMs: Date.now() - task.startedAt,
       prUrls: [],
       promptIds: [],
+      structuredOutput: null,
     };
   }
 
@@ -471,6 +478,7 @@ export class Agent {
             durationMs: Math.max(0, Date.now() - record.acceptedAt),
             prUrls: [],
             promptIds: [],
+            structuredOutput: null,
           },
         });
         this.#log.warn(`${spec.issue.identifier} (task ${spec.taskId}) was running when the agent stopped: reported as failed`);

@@ -377,4 +377,75 @@ describe("Agent", () => {
     expect(status?.type === "task.event" && status.event.kind === "status" && status.event.message).toMatch(/^Reusing worktree/);
     expect(existsSync(join(w.root, "workspaces", "web", first.issue.identifier))).toBe(true);
   });
+
+  describe("hybrid-parallel tasks", () => {
+    const statusMessages = (edge: FakeEdge, leaseId: string) =>
+      ofLease(edge, leaseId).flatMap((m) => (m.type === "task.event" && m.event.kind === "status" ? [m.event.message] : []));
+
+    it("runs a planning task in its own worktree and reports Claude's structured output, changing nothing", async () => {
+      const w = await world();
+      const { start } = startAgent(w);
+      await start();
+      await connected(w);
+      const plan = { subtasks: [{ key: "api", title: "API", dependsOn: [] }] };
+      const outputSchema = { type: "object", required: ["subtasks"], properties: { subtasks: { type: "array" } } };
+      const spec = taskSpec({ outputSchema, prompt: scenario([{ text: "Reading." }, { cost: 0.04 }], { result: "One part.", structuredOutput: plan }) });
+      assign(w.edge, spec);
+      const result = await resultOf(w.edge, spec.leaseId);
+
+      expect(result).toMatchObject({ status: "succeeded", text: "One part.", structuredOutput: plan, costUsd: 0.04, prUrls: [] });
+      const worktree = join(w.root, "workspaces", "web", spec.issue.identifier);
+      expect(readLaunch(w.stateDir, result.claudeSessionId!).cwd).toBe(worktree);
+      expect(gitIn(worktree, "status", "--porcelain").trim()).toBe("");
+      expect(gitIn(worktree, "rev-parse", "HEAD")).toBe(gitIn(w.repoPath, "rev-parse", "main"));
+    });
+
+    it("starts a dependent task from its dependencies' local branches, merged in order", async () => {
+      const w = await world();
+      const { start } = startAgent(w);
+      await start();
+      await connected(w);
+      for (const [branch, file] of [["cyrus/eng-1", "api.ts"], ["cyrus/eng-2", "ui.ts"]] as const) {
+        gitIn(w.repoPath, "checkout", "--quiet", "-b", branch, "main");
+        writeFileSync(join(w.repoPath, file), `${file}\n`);
+        gitIn(w.repoPath, "add", ".");
+        gitIn(w.repoPath, "commit", "--quiet", "-m", file);
+      }
+      gitIn(w.repoPath, "checkout", "--quiet", "main");
+      const spec = taskSpec({ mergeBranches: ["cyrus/eng-1", "cyrus/eng-2"], prompt: scenario([{ cost: 0.01 }]) });
+      assign(w.edge, spec);
+      const result = await resultOf(w.edge, spec.leaseId);
+
+      expect(result.status).toBe("succeeded");
+      const worktree = join(w.root, "workspaces", "web", spec.issue.identifier);
+      expect(statusMessages(w.edge, spec.leaseId)[0]).toBe(`Created worktree ${worktree} on branch ${spec.branchName} from main, merging cyrus/eng-1, cyrus/eng-2`);
+      expect(existsSync(join(worktree, "api.ts")) && existsSync(join(worktree, "ui.ts"))).toBe(true);
+      expect(gitIn(worktree, "log", "--merges", "--format=%s").trim().split("\n")).toEqual([
+        `Merge cyrus/eng-2 into ${spec.branchName} (a dependency of this task)`,
+        `Merge cyrus/eng-1 into ${spec.branchName} (a dependency of this task)`,
+      ]);
+    });
+
+    it("fails a dependent task whose branches conflict, naming the branch and files, without starting Claude or leaving a worktree", async () => {
+      const w = await world();
+      const { start } = startAgent(w);
+      await start();
+      await connected(w);
+      for (const branch of ["cyrus/eng-1", "cyrus/eng-2"]) {
+        gitIn(w.repoPath, "checkout", "--quiet", "-b", branch, "main");
+        writeFileSync(join(w.repoPath, "README.md"), `# web, as ${branch} has it\n`);
+        gitIn(w.repoPath, "commit", "--quiet", "-am", branch);
+      }
+      gitIn(w.repoPath, "checkout", "--quiet", "main");
+      const spec = taskSpec({ mergeBranches: ["cyrus/eng-1", "cyrus/eng-2"] });
+      assign(w.edge, spec);
+      const result = await resultOf(w.edge, spec.leaseId);
+
+      expect(result.status).toBe("failed");
+      expect(result.error).toMatch(/^could not prepare the worktree: merging cyrus\/eng-2 into cyrus\/eng-\d+ conflicts in README\.md: /);
+      expect(ofLease(w.edge, spec.leaseId).some((m) => m.type === "task.event" && m.event.kind === "started")).toBe(false);
+      expect(existsSync(join(w.root, "workspaces", "web", spec.issue.identifier))).toBe(false);
+      expect(gitIn(w.repoPath, "branch", "--list", spec.branchName).trim()).toBe("");
+    });
+  });
 });

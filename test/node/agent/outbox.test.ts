@@ -94,7 +94,8 @@ describe("TaskStore, SessionCosts and the agent id", () => {
     store.start(spec);
     store.update(spec.taskId, { claudeSessionId: "s-1", worktreePath: "/w" });
     const reopened = new TaskStore(home);
-    expect(reopened.unfinished()).toEqual([expect.objectContaining({ spec, claudeSessionId: "s-1", worktreePath: "/w" })]);
+    // A spec stored without the later optional fields (as an older agent wrote it) reads back with their defaults.
+    expect(reopened.unfinished()).toEqual([expect.objectContaining({ spec: { ...spec, outputSchema: null, mergeBranches: [] }, claudeSessionId: "s-1", worktreePath: "/w" })]);
 
     reopened.finish(spec.taskId, "another-lease");
     expect(reopened.unfinished()).toHaveLength(1);
