@@ -183,7 +183,7 @@
   setInterval(refreshTimes, 15_000);
 
   // Live regions: <div data-live-source="/live/overview"> holds [data-live="agents"] ...; each SSE
-  // event of that name carries the region's new HTML, rendered (and escaped) by the edge.
+  // event of that name carries the region's new HTML, rendered (and escaped) by the edge; `end` closes the stream.
   for (const source of document.querySelectorAll("[data-live-source]")) {
     const stream = new EventSource(source.dataset.liveSource);
     const status = source.querySelector("[data-live-status]");
@@ -195,6 +195,11 @@
       });
     }
     stream.addEventListener("open", () => show(status, "live", "ok"));
+    // `end`: what the region shows is final (a parallel run that ended); closing stops the EventSource's reconnects.
+    stream.addEventListener("end", () => {
+      stream.close();
+      show(status, "", "ok");
+    });
     stream.addEventListener("error", () => show(status, stream.readyState === EventSource.CLOSED ? "disconnected: reload to resume" : "reconnecting…", "error"));
   }
 

@@ -15,6 +15,8 @@ import {
   type TimelineEvent,
 } from "../../src/db/queries/session-history";
 import { roundUsd } from "../../src/db/queries/reports";
+import { findParallelRun, listChildSessions } from "../../src/db/queries/parallel-runs";
+import { presentParallelRun, presentParent, type PresentedParallelRun, type PresentedParent } from "./present-parallel";
 import type { Db } from "../../src/db/client";
 import { isEndedStatus } from "../../src/domain/session-status";
 
@@ -39,6 +41,8 @@ export function presentSession(row: AgentSessionRow, derived: { executor: string
     createdAt: iso(row.createdAt),
     updatedAt: iso(row.updatedAt),
     endedAt: iso(row.endedAt),
+    /** A hybrid-parallel child's parent session; null for every other session. */
+    parentSessionId: row.parentSessionId ?? null,
   };
 }
 export type PresentedSession = ReturnType<typeof presentSession>;
@@ -167,18 +171,31 @@ export interface SessionDetail {
   summary: SessionSummary;
   executions: PresentedExecution[];
   timeline: PresentedEvent[];
+  /** A hybrid-parallel parent's plan, validation and figures; null for every other session. */
+  parallel: PresentedParallelRun | null;
+  /** A hybrid-parallel child's parent, when the mirror has it. */
+  parent: PresentedParent | null;
 }
 
 /** One session of the workspace with its runs, its timeline and its summary; null when the workspace has no such session. */
 export async function loadSessionDetail(db: Db, workspaceId: string, id: string): Promise<SessionDetail | null> {
   const session = await findSession(db, workspaceId, id);
   if (!session) return null;
-  const [executions, events] = await Promise.all([listSessionExecutions(db, workspaceId, id), listSessionEvents(db, workspaceId, id)]);
+  // The children are read with the run, not after it: one round trip for every session, a wasted indexed lookup for most.
+  const [executions, events, run, children, parent] = await Promise.all([
+    listSessionExecutions(db, workspaceId, id),
+    listSessionEvents(db, workspaceId, id),
+    findParallelRun(db, workspaceId, id),
+    listChildSessions(db, workspaceId, id),
+    session.parentSessionId ? findSession(db, workspaceId, session.parentSessionId) : undefined,
+  ]);
   const totals = sessionTotals(executions);
   return {
     session: presentSession(session, { executor: session.executor ?? executions[executions.length - 1]?.executor ?? null, costUsd: totals.costUsd, runs: totals.runs }),
     summary: summarize(session, executions, events),
     executions: executions.map(presentExecution),
     timeline: events.map(presentEvent),
+    parallel: run ? presentParallelRun(run, children) : null,
+    parent: parent ? presentParent(parent) : null,
   };
 }

@@ -14,10 +14,15 @@
  * - `execution_peaks_daily`: the peak parallelism of each day.
  * The stats' periods are rolling, so their part-days at either end are read
  * from the runs (a day of them at most).
+ *
+ * The stats also average the hybrid-parallel parents that completed in the
+ * current period, from `parallel_runs` (see parallel-runs.ts).
  */
 import { sql, type SQL } from "drizzle-orm";
 import { SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
 import type { Db } from "../client";
+import type { ParallelStats } from "../../domain/parallel/figures";
+import { parallelAverages } from "./parallel-runs";
 
 export const DAY_MS = 86_400_000;
 
@@ -250,6 +255,8 @@ export interface Stats {
   current: PeriodFigures;
   previous: PeriodFigures;
   trend: Record<(typeof TREND_FIGURES)[number], Trend>;
+  /** Hybrid-parallel parents that completed in the current period, and their figures' averages. */
+  parallel: ParallelStats;
 }
 
 interface CountsRow {
@@ -468,10 +475,13 @@ export async function statsBetween(db: Db, query: { workspaceId: string; fromMs:
 export async function stats(db: Db, query: StatsQuery): Promise<Stats> {
   const { workspaceId, end } = query;
   const length = STATS_PERIODS[query.period];
-  const [current, previous] = (await figuresOfPeriods(db, workspaceId, [
-    { fromMs: end - length, toMs: end },
-    { fromMs: end - 2 * length, toMs: end - length },
-  ])) as [PeriodFigures, PeriodFigures];
+  const [[current, previous], parallel] = (await Promise.all([
+    figuresOfPeriods(db, workspaceId, [
+      { fromMs: end - length, toMs: end },
+      { fromMs: end - 2 * length, toMs: end - length },
+    ]),
+    parallelAverages(db, { workspaceId, fromMs: end - length, toMs: end }),
+  ])) as [[PeriodFigures, PeriodFigures], ParallelStats];
 
   const identity = (n: number) => n;
   return {
@@ -490,5 +500,6 @@ export async function stats(db: Db, query: StatsQuery): Promise<Stats> {
       costPerTaskUsd: trendOf(current.costPerTaskUsd, previous.costPerTaskUsd, roundUsd),
       peakParallelism: trendOf(current.peakParallelism, previous.peakParallelism, identity),
     },
+    parallel,
   };
 }

@@ -15,6 +15,11 @@ export function duration(ms: number | null | undefined): string {
   return `${Math.floor(m / 60)} h ${m % 60} min`;
 }
 
+/** A ratio of times, like a parallel run's speedup: "2.4×". */
+export function speedup(value: number | null | undefined): string {
+  return value === null || value === undefined ? "—" : `${value.toFixed(1)}×`;
+}
+
 export function percent(ratio: number | null | undefined): string {
   return ratio === null || ratio === undefined ? "—" : `${Math.round(ratio * 1000) / 10}%`;
 }

@@ -2,8 +2,9 @@
  * `/analytics`: what the work cost and how it went over the last 7, 30 or 90
  * UTC days (`?days=`, 30 by default) — summary figures, then five charts
  * (cost per day, local vs cloud, task durations, success rate by agent type,
- * cost by repository), each with its numbers in a table, and the cost report
- * of the period as a CSV download (`GET /api/cost-report?format=csv`).
+ * cost by repository), each with its numbers in a table, the averages of the
+ * hybrid-parallel runs that completed in the period, and the cost report of
+ * the period as a CSV download (`GET /api/cost-report?format=csv`).
  *
  * Every figure comes from the reports' daily rollups, never from a scan of
  * the runs (see src/db/queries/reports.ts and duration-histogram.ts): the
@@ -15,6 +16,8 @@
 import type { Child } from "hono/jsx";
 import { durationHistogram } from "../../../src/db/queries/duration-histogram";
 import { costReport, statsBetween, type CostReport, type PeriodFigures } from "../../../src/db/queries/reports";
+import { parallelAverages } from "../../../src/db/queries/parallel-runs";
+import type { ParallelStats } from "../../../src/domain/parallel/figures";
 import type { DurationBin } from "../../../src/domain/duration-bins";
 import {
   ANALYTICS_PERIOD_DAYS,
@@ -29,7 +32,7 @@ import {
 } from "../../../src/domain/panel/analytics";
 import { factory } from "../../factory";
 import { ChartDataScript, ChartPanel } from "../components/chart";
-import { duration, percent, usd, withWorkspace } from "../components/format";
+import { duration, percent, speedup, usd, withWorkspace } from "../components/format";
 import type { PanelView } from "../view";
 import { NoWorkspace } from "../components/admin-form";
 
@@ -55,6 +58,32 @@ function SummaryFigures({ figures }: { figures: PeriodFigures }) {
       <Figure label="Total cost" value={usd(figures.costUsd)} />
       <Figure label="Cost per task" value={usd(figures.costPerTaskUsd)} />
       <Figure label="Local / cloud (tasks)" value={local.share === null ? "—" : `${percent(local.share)} / ${percent(cloud.share)}`} />
+    </section>
+  );
+}
+
+/** What splitting issues bought: averages over the hybrid-parallel parents that completed in the period (GET /api/stats has the same). */
+function ParallelFigures({ parallel, days }: { parallel: ParallelStats; days: number }) {
+  return (
+    <section aria-labelledby="parallel-runs" data-parallel-figures>
+      <h2 id="parallel-runs">Parallel runs</h2>
+      {parallel.parents === 0 ? (
+        <p class="muted">No hybrid-parallel run completed in these {days} days.</p>
+      ) : (
+        <>
+          <div class="figures">
+            <Figure label="Parents completed" value={String(parallel.parents)} />
+            <Figure label="Average wall time" value={duration(parallel.avgWallMs)} />
+            <Figure label="Average sum of child times" value={duration(parallel.avgChildMsSum)} />
+            <Figure label="Average critical path" value={duration(parallel.avgCriticalPathMs)} />
+            <Figure label="Average peak concurrency" value={parallel.avgPeakConcurrency === null ? "—" : String(parallel.avgPeakConcurrency)} />
+            <Figure label="Average speedup" value={speedup(parallel.avgSpeedup)} />
+          </div>
+          <p class="muted">
+            <small>Speedup: the sum of a parent's child times over its wall time, what running the sub-tasks one after another would have taken against what it took.</small>
+          </p>
+        </>
+      )}
     </section>
   );
 }
@@ -222,9 +251,10 @@ interface PageProps {
   report: CostReport;
   bins: DurationBin[];
   data: ChartData;
+  parallel: ParallelStats;
 }
 
-function AnalyticsPage({ view, period, problem, figures, report, bins, data }: PageProps) {
+function AnalyticsPage({ view, period, problem, figures, report, bins, data, parallel }: PageProps) {
   const none = `No task ran in these ${period.days} days.`;
   const anyRuns = report.totals.tasks > 0;
   const anyDurations = bins.some((bin) => bin.runs > 0);
@@ -269,6 +299,7 @@ function AnalyticsPage({ view, period, problem, figures, report, bins, data }: P
           <RepositoryTable report={report} />
         </ChartPanel>
       </div>
+      <ParallelFigures parallel={parallel} days={period.days} />
       <ChartDataScript data={data} />
     </>
   );
@@ -282,15 +313,16 @@ export const analyticsPages = factory.createApp().get("/", async (c) => {
   const period = analyticsPeriod(days, now);
   const workspaceId = view.workspace.id;
   const db = c.var.db;
-  // Three independent reads, side by side; grouped by agent type, the cost report carries each type's outcomes.
-  const [report, figures, bins] = await Promise.all([
+  // Four independent reads, side by side; grouped by agent type, the cost report carries each type's outcomes.
+  const [report, figures, bins, parallel] = await Promise.all([
     costReport(db, { workspaceId, fromDay: period.fromDay, toDay: period.toDay, groupBy: "agentType", now }),
     statsBetween(db, { workspaceId, fromMs: period.fromMs, toMs: period.toMs }),
     durationHistogram(db, { workspaceId, fromDay: period.fromDay, toDay: period.toDay }),
+    parallelAverages(db, { workspaceId, fromMs: period.fromMs, toMs: period.toMs }),
   ]);
   const data = analyticsChartData(period, report, bins);
   const drawn = report.totals.tasks > 0;
-  return c.render(<AnalyticsPage view={view} period={period} problem={problem} figures={figures} report={report} bins={bins} data={data} />, {
+  return c.render(<AnalyticsPage view={view} period={period} problem={problem} figures={figures} report={report} bins={bins} data={data} parallel={parallel} />, {
     title: TITLE,
     nav: "analytics",
     // Nothing to draw, nothing to download: an empty period ships no chart library.

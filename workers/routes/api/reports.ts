@@ -1,8 +1,9 @@
 /**
  * What the work cost and how it went: `GET /api/cost-report` (the contract in
  * DESIGN.md, "The external contract") and `GET /api/stats`. Both read
- * `execution_metrics` only, a run attempt per row, the day or period decided
- * by when the run started (UTC).
+ * `execution_metrics`, a run attempt per row, the day or period decided by
+ * when the run started (UTC); the stats' `parallel` averages read the
+ * hybrid-parallel parents that completed in the current period.
  */
 import { z } from "zod";
 import { loadWorkspaceSettings } from "../../../src/db/queries/settings";

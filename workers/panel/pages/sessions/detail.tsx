@@ -5,11 +5,14 @@
  * runs, and the whole timeline. While it runs, /assets/session-log.js appends
  * new timeline entries from the logs' Server-Sent Events and keeps the status
  * current. Stop, retry and a message to the agent go through the API.
+ * A hybrid-parallel parent shows its plan as a tree (parallel-plan.tsx, kept
+ * current by its own live stream); a child links to its parent.
  */
 import type { Child } from "hono/jsx";
 import { MESSAGE_MAX_CHARS } from "../../../../src/domain/session-message";
 import type { PresentedEvent, PresentedExecution, SessionDetail } from "../../../session-history/present";
 import { Ago, Badge, duration, usd, withWorkspace, ExternalLink } from "../../components/format";
+import { ParallelPlan, ParentLink } from "./parallel-plan";
 
 export interface SessionPageProps {
   detail: SessionDetail;
@@ -52,7 +55,7 @@ function PrLinks({ urls }: { urls: string[] }) {
   );
 }
 
-function Header({ detail, live }: { detail: SessionDetail; live: boolean }) {
+function Header({ detail, live, workspaceId, several }: { detail: SessionDetail; live: boolean; workspaceId: string; several: boolean }) {
   const s = detail.session;
   return (
     <header>
@@ -67,6 +70,7 @@ function Header({ detail, live }: { detail: SessionDetail; live: boolean }) {
           ) : null}
         </p>
       </hgroup>
+      {s.parentSessionId ? <ParentLink parentSessionId={s.parentSessionId} parent={detail.parent} workspaceId={workspaceId} several={several} /> : null}
       <div class="figures">
         <Fact label="Status">
           <span data-session-status>
@@ -302,9 +306,10 @@ export function SessionPage({ detail, workspaceId, several, live }: SessionPageP
           <li>{detail.session.issueIdentifier ?? detail.session.id}</li>
         </ul>
       </nav>
-      <Header detail={detail} live={live} />
+      <Header detail={detail} live={live} workspaceId={workspaceId} several={several} />
       <Actions detail={detail} workspaceId={workspaceId} />
       <Summary detail={detail} />
+      {detail.parallel ? <ParallelPlan run={detail.parallel} sessionId={detail.session.id} workspaceId={workspaceId} several={several} now={Date.now()} /> : null}
       <Executions runs={detail.executions} />
       <Timeline detail={detail} live={live} workspaceId={workspaceId} />
     </>

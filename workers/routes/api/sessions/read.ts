@@ -2,7 +2,9 @@
  * The sessions the edge has handled, from the D1 mirror of the IssueSessions:
  * `GET /api/sessions` (filters, newest first, keyset cursor),
  * `GET /api/sessions/:id` (the row, its runs, its timeline and what the
- * timeline says about routing, fallbacks, the result and the cost) and
+ * timeline says about routing, fallbacks, the result and the cost; for a
+ * hybrid-parallel parent its plan, validation and figures as `parallel`, for
+ * a child its `parentSessionId` and `parent`) and
  * `GET /api/sessions/:id/logs` (the timeline as JSON, or live as Server-Sent
  * Events). Everything is scoped to the request's workspace: another
  * workspace's session is a 404, as if it did not exist. The query and the
