@@ -36,12 +36,14 @@ export class MergeConflictError extends Error {
   }
 }
 
+const FETCH_TIMEOUT_MS = 120_000;
+
 /** Fetches origin when the repository has one. Null when done (or nothing to do), else what went wrong: local branches may still be all the task needs. */
 export async function fetchOrigin(repositoryPath: string): Promise<string | null> {
   const remotes = (await git(repositoryPath, ["remote"])).split("\n").map((r) => r.trim());
   if (!remotes.includes("origin")) return null;
   try {
-    await git(repositoryPath, ["fetch", "--quiet", "origin"]);
+    await git(repositoryPath, ["fetch", "--quiet", "origin"], { timeoutMs: FETCH_TIMEOUT_MS });
     return null;
   } catch (error) {
     return `could not fetch origin, merging the branches as they are on this machine: ${error instanceof Error ? error.message : String(error)}`;

@@ -11,14 +11,16 @@ export class GitError extends Error {
   }
 }
 
-export function git(cwd: string, args: string[]): Promise<string> {
+/** `timeoutMs` bounds a command that talks to a remote (a fetch must not hold up every task of the repository). */
+export function git(cwd: string, args: string[], options: { timeoutMs?: number } = {}): Promise<string> {
   return new Promise((resolvePromise, reject) => {
     execFile(
       "git",
       args,
-      { cwd, env: { ...process.env, GIT_TERMINAL_PROMPT: "0" }, maxBuffer: 16 * 1024 * 1024 },
+      { cwd, env: { ...process.env, GIT_TERMINAL_PROMPT: "0" }, maxBuffer: 16 * 1024 * 1024, timeout: options.timeoutMs ?? 0 },
       (error, stdout, stderr) => {
-        if (error) reject(new GitError(args, stderr || error.message));
+        if (error && error.killed && options.timeoutMs) reject(new GitError(args, `timed out after ${options.timeoutMs} ms`));
+        else if (error) reject(new GitError(args, stderr || error.message));
         else resolvePromise(stdout);
       },
     );
