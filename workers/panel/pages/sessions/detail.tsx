@@ -308,8 +308,8 @@ export function SessionPage({ detail, workspaceId, several, live }: SessionPageP
       </nav>
       <Header detail={detail} live={live} workspaceId={workspaceId} several={several} />
       <Actions detail={detail} workspaceId={workspaceId} />
-      <Summary detail={detail} />
       {detail.parallel ? <ParallelPlan run={detail.parallel} sessionId={detail.session.id} workspaceId={workspaceId} several={several} now={Date.now()} /> : null}
+      <Summary detail={detail} />
       <Executions runs={detail.executions} />
       <Timeline detail={detail} live={live} workspaceId={workspaceId} />
     </>
