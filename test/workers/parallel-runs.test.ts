@@ -255,6 +255,10 @@ describe("GET /api/stats parallel", () => {
     expect(figure("Average wall time")).toBe("3 h 20 min"); // (40 + 60 + 500) / 3 min
     expect(figure("Average peak concurrency")).toBe("2");
     expect(figure("Average speedup")).toBe("1.5×"); // (2 + 1.5 + 1) / 3
+
+    // The overview's last 7 days say it in a line.
+    const overview = await panelPage(user, `/?workspace=${ws}`);
+    expect(overview.html).toMatch(/<p data-parallel-week="true">Parallel runs: <strong>2<\/strong> completed, [\d.]+× faster on average than one after another \(50 min 0 s instead of 1 h 25 min\)/);
   });
 });
 

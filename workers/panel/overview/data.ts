@@ -8,6 +8,8 @@
 import { listAgentTokens } from "../../../src/db/queries/agent-tokens";
 import { listRecentlyEnded, listWorkingSessions, periodCounts, type OverviewSessionRow, type PeriodCounts } from "../../../src/db/queries/overview";
 import { DAY_MS, isoDay } from "../../../src/db/queries/reports";
+import { parallelAverages } from "../../../src/db/queries/parallel-runs";
+import type { ParallelStats } from "../../../src/domain/parallel/figures";
 import { listRepositories } from "../../../src/db/queries/repositories";
 import { loadWorkspaceSettings } from "../../../src/db/queries/settings";
 import { findWorkspace, listActiveWorkspaces } from "../../../src/db/queries/workspaces";
@@ -88,6 +90,8 @@ export async function loadSessions({ db, workspaceId }: OverviewDeps): Promise<S
 export interface WeekData {
   figures: PeriodCounts;
   budget: { maxCostPerDayUsd: number | null; usedTodayUsd: number; remainingTodayUsd: number | null };
+  /** Hybrid-parallel parents completed in the 7 days. */
+  parallel: ParallelStats;
   from: string;
   to: string;
 }
@@ -97,14 +101,16 @@ export async function loadWeek({ env, db, config, workspaceId }: OverviewDeps): 
   const now = Date.now();
   const stored = await loadWorkspaceSettings(db, workspaceId);
   const limits = budgetLimitsFor(config, stored, null);
-  const [figures, ledger] = await Promise.all([
+  const [figures, ledger, parallel] = await Promise.all([
     periodCounts(db, workspaceId, now - 7 * DAY_MS, now),
     workspaceStub(env, workspaceId).budgetStatus(limits),
+    parallelAverages(db, { workspaceId, fromMs: now - 7 * DAY_MS, toMs: now }),
   ]);
   const maxCostPerDayUsd = effectiveSettings(config, stored).maxCostPerDayUsd ?? null;
   return {
     figures,
     budget: { maxCostPerDayUsd, usedTodayUsd: ledger.usedTodayUsd, remainingTodayUsd: ledger.remainingTodayUsd },
+    parallel,
     from: isoDay(Math.floor((now - 7 * DAY_MS) / DAY_MS)),
     to: isoDay(Math.floor(now / DAY_MS)),
   };

@@ -4,7 +4,7 @@
  */
 import type { SetupStep } from "../../../src/domain/panel/setup";
 import type { OverviewSessionRow } from "../../../src/db/queries/overview";
-import { Ago, Badge, duration, percent, usd } from "../components/format";
+import { Ago, Badge, duration, percent, speedup, usd } from "../components/format";
 import type { ExecutorsData, SessionsData, WeekData } from "./data";
 
 const TOKEN_HEALTHY_MS = 5 * 60_000;
@@ -240,6 +240,12 @@ export function WeekSection({ data }: { data: WeekData }) {
         <Figure value={usd(f.costUsd)} label="total cost" />
         <Figure value={usd(f.costPerTaskUsd)} label="cost per task" />
       </div>
+      {data.parallel.parents > 0 ? (
+        <p data-parallel-week>
+          Parallel runs: <strong>{data.parallel.parents}</strong> completed, {speedup(data.parallel.avgSpeedup)} faster on average than one after another (
+          {duration(data.parallel.avgWallMs)} instead of {duration(data.parallel.avgChildMsSum)}). <a href="/analytics">Analytics</a>
+        </p>
+      ) : null}
       <p>
         Today's budget: <strong>{usd(budget.usedTodayUsd)}</strong> used
         {budget.maxCostPerDayUsd !== null ? (
