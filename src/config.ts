@@ -42,6 +42,8 @@ export const EdgeConfigSchema = z.object({
   CODEGEN_TIME_SCALE: z.preprocess((v) => (blank(v) ? 1 : Number(v)), z.number().positive()),
   AGENT_LEASE_GRACE_MS: milliseconds(60_000),
   LOCAL_QUEUE_TIMEOUT_MS: milliseconds(1_800_000),
+  /** Hybrid-parallel: at most this many children of one parent run at once. */
+  PARALLEL_MAX_CHILDREN: z.preprocess((v) => (blank(v) ? 5 : Number(v)), z.number().int().min(1).max(15)),
   LOG_LEVEL: z.preprocess((v) => (blank(v) ? "info" : v), z.enum(LOG_LEVELS)),
 });
 export type EdgeConfig = z.infer<typeof EdgeConfigSchema>;

@@ -15,7 +15,7 @@ export type JobSpec =
   | { kind: "linear.comment"; payload: LinearCommentPayload }
   | { kind: "session.prepare"; payload: { agentSessionId: string } }
   /** A session waiting for budget was told there may be room: decide and reserve again (routing stands). */
-  | { kind: "session.plan"; payload: { agentSessionId: string } }
+  | { kind: "session.plan"; payload: { agentSessionId: string; afterPlanning?: boolean } }
   | { kind: "execution.start"; payload: StartRequest & { executor: ExecutorKind } }
   | { kind: "execution.followup"; payload: FollowUpRequest & { executor: ExecutorKind } }
   | { kind: "execution.stop"; payload: StopRequest & { executor: ExecutorKind } }
@@ -32,6 +32,18 @@ export type JobSpec =
   /** A session that stopped waiting for budget leaves the Workspace's queue. */
   | { kind: "budget.leave-queue"; payload: { agentSessionId: string } }
   | { kind: "alert.agents-offline"; payload: { agentSessionId: string; repository: string; issueIdentifier: string | null } }
+  /** Hybrid-parallel parent: create the plan's sub-issues and their `blocks` relations, with the ids the plan gave them. */
+  | { kind: "parallel.create-sub-issues"; payload: { agentSessionId: string } }
+  /** Delegate a child's sub-issue to the app (attempt 1), or retry its session (attempt 2). */
+  | { kind: "parallel.start-child"; payload: { agentSessionId: string; key: string; attempt: number; childIssueId: string; childSessionId: string | null } }
+  | { kind: "parallel.stop-child"; payload: { agentSessionId: string; childIssueId: string; childSessionId: string } }
+  /** Choose where the validation task runs and reserve its worst case. */
+  | { kind: "parallel.validate"; payload: { agentSessionId: string } }
+  /** Hybrid-parallel child: tell the parent's IssueSession it started or ended (retried; `reportId` makes it count once). */
+  | {
+      kind: "parallel.report";
+      payload: { agentSessionId: string; parentIssueId: string; reportId: string; kind: "started" | "succeeded" | "failed" | "canceled"; reason: string | null; pullRequests: string[]; at: number };
+    }
   | { kind: "d1.sync"; payload: Record<string, never> };
 
 export type JobKind = JobSpec["kind"];
@@ -83,6 +95,13 @@ export function laneOf(spec: JobSpec): string {
       return `budget:${spec.payload.agentSessionId}`;
     case "alert.agents-offline":
       return `alerts:${spec.payload.agentSessionId}`;
+    case "parallel.create-sub-issues":
+    case "parallel.start-child":
+    case "parallel.stop-child":
+    case "parallel.validate":
+      return `parallel:${spec.payload.agentSessionId}`;
+    case "parallel.report":
+      return `parent:${spec.payload.agentSessionId}`;
     case "d1.sync":
       return "d1";
   }

@@ -28,6 +28,8 @@ export const WorkspaceSettingsSchema = z.strictObject({
   localCountsAgainstBudget: z.boolean().optional(),
   /** When a cloud run passes its time limit: ask in Linear before starting a competing local run, or go ahead. */
   cloudTimeoutAction: z.enum(["ask", "fallback"]).optional(),
+  /** Hybrid-parallel: the validation task merges the children's pull requests in dependency order when they pass (off by default). */
+  mergeInDependencyOrder: z.boolean().optional(),
   alerts: z
     .strictObject({
       webhookUrl: z.url({ protocol: /^https?$/ }).nullable().optional(),
@@ -47,6 +49,7 @@ export interface EffectiveSettings {
   labelMap: Record<string, (typeof AGENT_TYPES)[number]>;
   localCountsAgainstBudget: boolean;
   cloudTimeoutAction: "ask" | "fallback";
+  mergeInDependencyOrder: boolean;
   alerts: { webhookUrl: string | null; budgetFraction: number; successRateBelow: number };
 }
 
@@ -77,6 +80,7 @@ export function effectiveSettings(config: EdgeConfig, stored: WorkspaceSettings,
     labelMap: stored.labelMap ?? {},
     localCountsAgainstBudget: stored.localCountsAgainstBudget ?? true,
     cloudTimeoutAction: stored.cloudTimeoutAction ?? "ask",
+    mergeInDependencyOrder: stored.mergeInDependencyOrder ?? false,
     alerts: {
       webhookUrl: stored.alerts?.webhookUrl ?? null,
       budgetFraction: stored.alerts?.budgetFraction ?? 0.9,

@@ -46,7 +46,8 @@ export const IssueDetailsSchema = z.object({
   labels: z.object({ nodes: z.array(z.object({ id: z.string(), name: z.string() })) }),
   project: z.object({ id: z.string(), name: z.string(), slugId: z.string().nullish() }).nullish(),
   delegate: z.object({ id: z.string() }).nullish(),
-  parent: z.object({ id: z.string(), identifier: z.string() }).nullish(),
+  /** The parent's own parent tells how deep the issue sits (hybrid-parallel runs one level deep). */
+  parent: z.object({ id: z.string(), identifier: z.string(), parent: z.object({ id: z.string() }).nullish() }).nullish(),
   children: z.object({
     nodes: z.array(ChildIssueSchema),
     /** `hasNextPage`: the issue has more sub-issues than the read asked for. */

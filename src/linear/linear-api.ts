@@ -53,7 +53,7 @@ export const ISSUE_DETAILS_QUERY = /* GraphQL */ `
       labels { nodes { id name } }
       project { id name slugId }
       delegate { id }
-      parent { id identifier }
+      parent { id identifier parent { id } }
       children(first: ${SUB_ISSUE_PAGE}) {
         nodes {
           id identifier title description

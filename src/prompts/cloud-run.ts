@@ -13,6 +13,8 @@ export interface CodegenPromptInput {
   followUps?: string[];
   repository: { name: string; gitUrl?: string | null; baseBranch: string };
   branchName: string;
+  /** A hybrid-parallel child that depends on others: the branches its work starts from. */
+  startFrom?: string | null;
 }
 
 export function buildCodegenPrompt(input: CodegenPromptInput): string {
@@ -51,6 +53,8 @@ export function buildCodegenPrompt(input: CodegenPromptInput): string {
   if (gitUrl !== undefined) repo.push(`- Clone URL: ${gitUrl}`);
   repo.push(`- Base branch: \`${repository.baseBranch}\``);
   sections.push("## Repository", repo.join("\n"));
+  const startFrom = present(input.startFrom);
+  if (startFrom !== undefined) sections.push("## Where to start", startFrom);
 
   sections.push(
     "## What we expect back",

@@ -33,6 +33,9 @@ export interface HandoffResult {
   reason?: string;
 }
 
+import type { ParentLink } from "../../src/domain/session";
+export type { ParentLink };
+
 export interface IssueSessionRpc extends Rpc.DurableObjectBranded {
   receiveWebhook(handoff: WebhookHandoff): Promise<HandoffResult>;
   sendMessage(message: PanelMessage): Promise<{ status: 202 | 404 | 409; ok: boolean; message: string; duplicate?: boolean }>;
@@ -41,6 +44,20 @@ export interface IssueSessionRpc extends Rpc.DurableObjectBranded {
   resumeAfterBudget(agentSessionId: string): Promise<{ waiting: boolean }>;
   onCloudRunUpdate(observation: CloudRunObservation): Promise<void>;
   onLocalTaskUpdate(update: LocalTaskUpdate): Promise<void>;
+  /** Hybrid-parallel: a child asks its parent's issue whether it is part of a running plan (null: it is not). */
+  childBrief(childIssueId: string): Promise<ParentLink | null>;
+  /** Hybrid-parallel: a child started or ended. Stored before it returns; the same `reportId` twice counts once. */
+  onChildReport(report: ChildReport): Promise<{ known: boolean }>;
+}
+
+export interface ChildReport {
+  reportId: string;
+  childIssueId: string;
+  childSessionId: string;
+  kind: "started" | "succeeded" | "failed" | "canceled";
+  reason: string | null;
+  pullRequests: string[];
+  at: number;
 }
 
 // ---- Workspace -------------------------------------------------------------

@@ -20,6 +20,9 @@ import {
   STOPPED_NOTHING_RUNNING,
 } from "../linear-copy";
 import type { RunObservation, SessionEvent } from "./events";
+import { planFromProposal } from "../parallel/proposed-plan";
+import { plannerAnswerFromText } from "../parallel/planner-answer";
+import { executionPurpose, plannerFinished, validationFinished } from "./parallel";
 import type { SessionState, StepContext } from "./state";
 import { Transition, unchanged, type StepResult } from "./transition";
 
@@ -133,6 +136,16 @@ function finish(t: Transition): void {
   if (!exec || exec.executor !== "cloud" || exec.state === "ended" || exec.state === "stopped" || exec.state === "creating") return;
   const phase = classifyRunStatus(exec.codegenStatus);
   if (phase.phase === "running") return;
+  const purpose = executionPurpose(t, exec.attemptKey);
+  if (purpose !== "work") {
+    const ok = phase.phase === "succeeded";
+    t.updateExecution({ state: "ended", outcome: ok ? "succeeded" : "failed", endedAt: t.now, error: phase.phase === "failed" ? phase.reason : null });
+    t.record(`cloud.${ok ? "succeeded" : "failed"}`, `Codegen ${purpose} run ${exec.runId} ended: ${exec.codegenStatus}`, { purpose });
+    t.queue({ kind: "metrics.record", payload: { agentSessionId: t.sessionId, attemptKey: exec.attemptKey } });
+    if (purpose === "planner") plannerFinished(t, phase.phase === "succeeded" ? { ok: true, decision: planFromProposal(plannerAnswerFromText(exec.result)) } : { ok: false, error: phase.reason });
+    else validationFinished(t, { ok, verdict: exec.result, error: phase.phase === "failed" ? phase.reason : null });
+    return;
+  }
   const { session } = t;
   if (phase.phase === "succeeded") {
     t.say({ type: "response", body: cloudSucceeded(exec.result, exec.pullRequests, exec.webUrl) });

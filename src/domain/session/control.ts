@@ -7,6 +7,7 @@ import { RETRYING, STOPPED_NOTHING_RUNNING } from "../linear-copy";
 import type { SessionEvent } from "./events";
 import type { ExecutionFacts, SessionState, StepContext } from "./state";
 import { Transition, unchanged, type StepResult } from "./transition";
+import { stopParallel } from "./parallel";
 
 type Event<T extends SessionEvent["type"]> = Extract<SessionEvent, { type: T }>;
 
@@ -16,11 +17,14 @@ export function stopRequested(state: SessionState, _event: Event<"stop.requested
   const wasWaiting = state.session.status === "waiting_for_budget";
   t.updateSession({ status: "stopped", stopRequestedAt: t.now, endedAt: t.now });
   t.record("session.stop_requested", "Stopped through the API");
+  stopParallel(t);
   const execution = state.execution;
   if (isExecutionLive(execution)) {
     t.queue({ kind: "execution.stop", payload: { executor: execution.executor, agentSessionId: t.sessionId, attemptKey: execution.attemptKey } });
-  } else {
+  } else if (!state.parallel?.plan) {
     t.say({ type: "response", body: STOPPED_NOTHING_RUNNING });
+  } else {
+    t.say({ type: "response", body: "Stopped. Every sub-task still running was stopped, and the rest will not start." });
   }
   if (wasWaiting) t.queue({ kind: "budget.leave-queue", payload: { agentSessionId: t.sessionId } });
   return t.result();

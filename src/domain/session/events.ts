@@ -8,7 +8,8 @@ import type { ExecutorDecision } from "../select-executor";
 import type { TaskAnalysis } from "../task-analysis";
 import type { RequeueNotice } from "../task-assignment";
 import type { ExecutorKind } from "../executor";
-import type { PullRequest } from "./state";
+import type { ParentLink, PullRequest } from "./state";
+import type { PlanDecision } from "../parallel/plan";
 
 /** What Codegen says about a run, as the CodegenGate passes it on. */
 export interface RunObservation {
@@ -55,12 +56,26 @@ export type SessionEvent =
       movedTo: string | null;
       route: { matched: true; repository: RoutedRepository; rule: string; reason: string } | { matched: false; reason: string; message: string };
       plan: PlannedExecution | null;
+      /** Hybrid-parallel: the plan read from the issue's sub-issues, or that a planner must propose one. */
+      parallel?: { kind: "plan"; decision: PlanDecision } | { kind: "needs-planner" } | null;
+      /** A hybrid-parallel child: its parent's answer (null: not a child of a running plan). */
+      parentLink?: ParentLink | null;
     }
   /** A session waiting for budget was chosen for and reserved for again. */
-  | { type: "replanned"; plan: PlannedExecution }
+  /** `afterPlanning`: a planner declined to split, so the issue runs as one task, chosen for anew. */
+  | { type: "replanned"; plan: PlannedExecution; afterPlanning?: boolean }
   /** The Workspace says the budget may have room. `planPending`: a re-plan is queued already. */
   | { type: "budget.room"; planPending: boolean }
   | { type: "fallback.reserved"; fromAttemptKey: string; to: ExecutorKind; reason: string; attemptKey: string; amountUsd: number; localMaxBudgetUsd: number | null; reservation: ReservationAnswer }
+  // ---- hybrid-parallel: the parent ----
+  /** The sub-issues of a proposed plan exist in Linear now (created idempotently with the ids the plan gave them). */
+  | { type: "parallel.sub-issues-created"; identifiers: Record<string, string> }
+  /** A child's session reported in. `reportId` makes a retried report count once. */
+  | { type: "parallel.child-report"; childIssueId: string; childSessionId: string; kind: "started" | "succeeded" | "failed" | "canceled"; reason: string | null; pullRequests: string[]; at: number }
+  /** The validation task was planned and its worst case reserved (or refused). */
+  | { type: "parallel.validation-planned"; plan: PlannedExecution | null; reason: string | null }
+  /** A follow-up for the parent while its children run: it goes to the parent (the validation holds the children to it). */
+  | { type: "parallel.follow-up" }
   // ---- from the API ----
   | { type: "stop.requested"; source: "api" }
   | { type: "retry.requested" }

@@ -21,6 +21,9 @@ import {
 } from "../linear-copy";
 import { shouldPostRequeueNotice } from "../task-assignment";
 import type { SessionEvent } from "./events";
+import { planFromProposal } from "../parallel/proposed-plan";
+import { plannerAnswerFromText } from "../parallel/planner-answer";
+import { executionPurpose, plannerFinished, validationFinished } from "./parallel";
 import type { SessionState, StepContext } from "./state";
 import { Transition, unchanged, type StepResult } from "./transition";
 
@@ -118,6 +121,19 @@ export function result(state: SessionState, event: Event<"local.result">, contex
     outputTokens: result.outputTokens,
     pullRequests: result.prUrls.map((url) => ({ url, title: null })),
   });
+  const purpose = executionPurpose(t, exec.attemptKey);
+  if (purpose !== "work" && result.status !== "stopped") {
+    t.record(`local.${result.status}`, `Local ${purpose} run ${result.status}, cost $${costUsd.toFixed(4)}`, { costUsd, durationMs: result.durationMs, purpose });
+    t.queue({ kind: "metrics.record", payload: { agentSessionId: t.sessionId, attemptKey: exec.attemptKey } });
+    const ok = result.status === "succeeded";
+    const structured = (result as { structuredOutput?: unknown }).structuredOutput;
+    if (purpose === "planner") {
+      plannerFinished(t, ok ? { ok: true, decision: planFromProposal(structured ?? plannerAnswerFromText(result.text)) } : { ok: false, error: result.error ?? result.text });
+    } else {
+      validationFinished(t, { ok, verdict: result.text, error: ok ? null : (result.error ?? result.text) });
+    }
+    return t.result();
+  }
   const body = result.status === "succeeded" ? localSucceeded(result.text, result.prUrls) : result.status === "stopped" ? localStopped(result.text) : localFailed(result.error ?? result.text);
   t.say({ type: result.status === "failed" ? "error" : "response", body });
   if (t.session.issueId) {

@@ -7,6 +7,7 @@
 import { budgetRefused, budgetWaiting, executorChosen, fallingBack, noExecutorMessage, routedMessage } from "../linear-copy";
 import type { SessionEvent, PlannedExecution } from "./events";
 import { Transition, unchanged, type StepResult } from "./transition";
+import { acceptPlanDecision, startPlanning } from "./parallel";
 import type { SessionState, StepContext } from "./state";
 
 type Event<T extends SessionEvent["type"]> = Extract<SessionEvent, { type: T }>;
@@ -17,6 +18,10 @@ export function prepared(state: SessionState, event: Event<"prepared">, context:
   if (session.stopRequestedAt || session.routedAt) return unchanged(state);
   const t = new Transition(state, context);
   t.updateSession({ issueIdentifier: event.issue.identifier, issueTitle: event.issue.title });
+  if (event.parentLink) {
+    t.parentLink = event.parentLink;
+    t.record("parallel.child_of", `Part of a parallel run (parent session ${event.parentLink.parentSessionId})`, { ...event.parentLink });
+  }
   if (event.movedTo) t.record("issue.started", `Moved ${event.issue.identifier} to ${event.movedTo}`);
   const { route } = event;
   if (!route.matched) {
@@ -37,6 +42,9 @@ export function prepared(state: SessionState, event: Event<"prepared">, context:
   });
   t.record("session.routed", `Routed to ${repo.name} (${route.rule})`, { repositoryId: repo.id, rule: route.rule });
   t.thought(routedMessage(repo.name, repo.baseBranch, route.reason));
+  const intent = event.parallel;
+  if (intent?.kind === "plan" && acceptPlanDecision(t, intent.decision) !== "single") return t.result();
+  if (intent?.kind === "needs-planner" && event.plan) startPlanning(t, event.plan.attemptKey);
   if (event.plan) applyPlan(t, event.plan);
   return t.result();
 }
@@ -44,13 +52,14 @@ export function prepared(state: SessionState, event: Event<"prepared">, context:
 /** A session waiting for budget, chosen for and reserved for again. Stopped while we asked: nothing starts, and the reservation goes back. */
 export function replanned(state: SessionState, event: Event<"replanned">, context: StepContext): StepResult {
   const t = new Transition(state, context);
-  if (state.session.status !== "waiting_for_budget" || state.session.stopRequestedAt) {
+  const expected = event.afterPlanning ? "ready" : "waiting_for_budget";
+  if (state.session.status !== expected || state.session.stopRequestedAt) {
     if (event.plan.reservation?.ok) t.queue({ kind: "budget.release", payload: { agentSessionId: t.sessionId, attemptKey: event.plan.attemptKey } });
     return t.result();
   }
   applyPlan(t, event.plan);
   // Started, or ended for good (no executor could ever run it): it leaves the Workspace's queue.
-  if (t.session.status !== "waiting_for_budget") t.queue({ kind: "budget.leave-queue", payload: { agentSessionId: t.sessionId } });
+  if (!event.afterPlanning && t.session.status !== "waiting_for_budget") t.queue({ kind: "budget.leave-queue", payload: { agentSessionId: t.sessionId } });
   return t.result();
 }
 

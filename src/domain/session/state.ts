@@ -7,6 +7,8 @@
 import type { ExecutionState } from "../execution-state";
 import type { SessionStatus } from "../session-status";
 import type { ExecutorKind } from "../executor";
+import type { ChildState } from "../parallel/child-state";
+import type { Plan } from "../parallel/plan";
 
 export interface SessionFacts {
   id: string;
@@ -79,6 +81,33 @@ export interface SessionState {
   session: SessionFacts;
   /** The execution the event concerns (or the session's latest); null when there is none yet. */
   execution: ExecutionFacts | null;
+  /** A hybrid-parallel parent's run (absent or null for every other session). */
+  parallel?: ParallelFacts | null;
+  /** A hybrid-parallel child's parent, once the parent said this issue is in its plan. */
+  parentLink?: ParentLink | null;
+}
+
+export type ParallelStatus = "planning" | "creating" | "running" | "validating" | "complete" | "error" | "stopped";
+
+/** A parent's plan and where each child stands; the parent's IssueSession is its single writer. */
+export interface ParallelFacts {
+  status: ParallelStatus;
+  plan: Plan | null;
+  children: ChildState[];
+  /** What each child's session reported, by plan key. */
+  links: Record<string, { agentSessionId: string | null; pullRequests: string[] }>;
+  /** The planning task's attempt, while a planner proposes the sub-tasks. */
+  plannerAttemptKey: string | null;
+  validation: { attemptKey: string | null; status: "pending" | "running" | "passed" | "failed"; verdict: string | null } | null;
+  startedAt: number;
+  endedAt: number | null;
+}
+
+export interface ParentLink {
+  parentIssueId: string;
+  parentSessionId: string;
+  /** The branches of the sub-tasks this one depends on: it starts from them. */
+  mergeBranches: string[];
 }
 
 /** What a step may read besides the state: the clock, fresh ids, and the deployment's timings. */
@@ -89,6 +118,8 @@ export interface StepContext {
   config: {
     /** How long a Codegen run may take before the session stops waiting for it (`CODEGEN_RUN_TIMEOUT_MS`). */
     runTimeoutMs: number;
+    /** Hybrid-parallel: children of one parent running at once (`PARALLEL_MAX_CHILDREN`). */
+    parallelMaxChildren?: number;
     /** The slowest the CodegenGate polls a run (`CODEGEN_POLL_MAX_MS`): log reads and checks are paced from it. */
     pollMaxMs: number;
   };

@@ -9,11 +9,17 @@ import * as cloud from "./cloud";
 import * as control from "./control";
 import * as local from "./local";
 import * as planning from "./planning";
+import * as parallel from "./parallel";
+import { withParentReports } from "./child";
 import type { SessionEvent } from "./events";
 import type { SessionState, StepContext } from "./state";
 import type { StepResult } from "./transition";
 
 export function step(state: SessionState, event: SessionEvent, context: StepContext): StepResult {
+  return withParentReports(state, event, decide(state, event, context), context);
+}
+
+function decide(state: SessionState, event: SessionEvent, context: StepContext): StepResult {
   switch (event.type) {
     case "prepared":
       return planning.prepared(state, event, context);
@@ -79,5 +85,13 @@ export function step(state: SessionState, event: SessionEvent, context: StepCont
       return local.promptNotRunning(state, event, context);
     case "local.stopped-before-start":
       return local.stoppedBeforeStart(state, event, context);
+    case "parallel.sub-issues-created":
+      return parallel.subIssuesCreated(state, event, context);
+    case "parallel.child-report":
+      return parallel.childReport(state, event, context);
+    case "parallel.validation-planned":
+      return parallel.validationPlanned(state, event, context);
+    case "parallel.follow-up":
+      return parallel.followUp(state, event, context);
   }
 }

@@ -6,7 +6,7 @@
 import type { AgentActivityContent, AgentSessionUpdate } from "../../linear/linear-api";
 import type { JobSpec } from "../job-specs";
 import type { Effect } from "./effects";
-import type { ExecutionChanges, ExecutionFacts, SessionChanges, SessionFacts, SessionState, StepContext } from "./state";
+import type { ExecutionChanges, ExecutionFacts, ParallelFacts, ParentLink, SessionChanges, SessionFacts, SessionState, StepContext } from "./state";
 
 export interface StepResult {
   state: SessionState;
@@ -16,6 +16,8 @@ export interface StepResult {
 export class Transition {
   session: SessionFacts;
   execution: ExecutionFacts | null;
+  parallel: ParallelFacts | null;
+  parentLink: ParentLink | null;
   readonly effects: Effect[] = [];
 
   constructor(
@@ -24,6 +26,8 @@ export class Transition {
   ) {
     this.session = state.session;
     this.execution = state.execution;
+    this.parallel = state.parallel ?? null;
+    this.parentLink = state.parentLink ?? null;
   }
 
   get now(): number {
@@ -72,7 +76,7 @@ export class Transition {
   }
 
   result(): StepResult {
-    return { state: { session: this.session, execution: this.execution }, effects: this.effects };
+    return { state: { session: this.session, execution: this.execution, parallel: this.parallel, parentLink: this.parentLink }, effects: this.effects };
   }
 }
 

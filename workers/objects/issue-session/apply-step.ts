@@ -4,7 +4,7 @@
  * read, `step` decides, and its new state and effects are stored (the effects
  * as jobs in their lanes, so each happens exactly once). Nothing is decided here.
  */
-import { step, timelineOf, jobsOf, type SessionEvent, type SessionState, type StepContext, type StepResult } from "../../../src/domain/session";
+import { step, timelineOf, jobsOf, type ParallelFacts, type ParentLink, type SessionEvent, type SessionState, type StepContext, type StepResult } from "../../../src/domain/session";
 import type { JobContext } from "./job-context";
 
 /** Which execution an event concerns: a named attempt, or the session's latest. */
@@ -14,7 +14,7 @@ export function stepContext(ctx: Pick<JobContext, "now" | "config">): StepContex
   return {
     now: ctx.now(),
     newId: () => crypto.randomUUID(),
-    config: { runTimeoutMs: ctx.config.CODEGEN_RUN_TIMEOUT_MS, pollMaxMs: ctx.config.CODEGEN_POLL_MAX_MS },
+    config: { runTimeoutMs: ctx.config.CODEGEN_RUN_TIMEOUT_MS, pollMaxMs: ctx.config.CODEGEN_POLL_MAX_MS, parallelMaxChildren: ctx.config.PARALLEL_MAX_CHILDREN },
   };
 }
 
@@ -42,7 +42,28 @@ export function loadState(ctx: Pick<JobContext, "store">, agentSessionId: string
   const session = ctx.store.getAgentSession(agentSessionId);
   if (!session) return null;
   const exec = execution === "latest" ? ctx.store.latestExecution(agentSessionId) : ctx.store.getExecution(execution.attemptKey);
-  return { session, execution: exec };
+  return { session, execution: exec, parallel: loadParallel(ctx, agentSessionId), parentLink: loadParentLink(ctx, agentSessionId) };
+}
+
+/** A parallel parent's run, kept as one JSON value beside the session (written only through `step`). */
+export function loadParallel(ctx: Pick<JobContext, "store">, agentSessionId: string): ParallelFacts | null {
+  return readJson(ctx.store.getMeta(parallelKey(agentSessionId))) as ParallelFacts | null;
+}
+
+export function loadParentLink(ctx: Pick<JobContext, "store">, agentSessionId: string): ParentLink | null {
+  return readJson(ctx.store.getMeta(parentLinkKey(agentSessionId))) as ParentLink | null;
+}
+
+const parallelKey = (agentSessionId: string) => `parallel:${agentSessionId}`;
+const parentLinkKey = (agentSessionId: string) => `parent_link:${agentSessionId}`;
+
+function readJson(value: string | null): unknown {
+  if (!value) return null;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    return null;
+  }
 }
 
 function storeResult(ctx: JobContext, before: SessionState, result: StepResult): void {
@@ -62,6 +83,14 @@ function storeResult(ctx: JobContext, before: SessionState, result: StepResult):
       const { attemptKey: _a, agentSessionId: _s, attempt: _n, executor: _e, intentAt: _i, ...changes } = executionChanges;
       if (Object.keys(changes).length) store.updateExecution(after.attemptKey, changes);
     }
+  }
+  const id = before.session.id;
+  if (JSON.stringify(before.parallel ?? null) !== JSON.stringify(result.state.parallel ?? null)) {
+    store.setMeta(parallelKey(id), JSON.stringify(result.state.parallel ?? null));
+    store.ensureSyncJob(now);
+  }
+  if (JSON.stringify(before.parentLink ?? null) !== JSON.stringify(result.state.parentLink ?? null)) {
+    store.setMeta(parentLinkKey(id), JSON.stringify(result.state.parentLink ?? null));
   }
   for (const entry of timelineOf(result.effects)) store.appendTimeline(entry, now);
   for (const { job, dueAt } of jobsOf(result.effects)) store.enqueueJob(job, now, dueAt ?? now);

@@ -16,18 +16,20 @@ import { buildCodegenPrompt, branchNameFor, runMetadata } from "../../../src/pro
 import { createMayHaveLanded, nextCloudCreateStep } from "../../../src/domain/cloud-create";
 import { cloudFailureOutcome } from "../../../src/domain/cloud-retry";
 import type { JobSpec } from "../../../src/domain/job-specs";
-import { stopNeedsPrRemoval, type SessionEvent } from "../../../src/domain/session";
+import { executionPurpose, parallelRunning, stopNeedsPrRemoval, type SessionEvent } from "../../../src/domain/session";
+import { proposedPlanJsonSchema } from "../../../src/domain/parallel/proposed-plan";
+import { buildPlannerPrompt, buildValidationPrompt, dependencyNote } from "../../../src/prompts/parallel-tasks";
 import { describeError } from "../../../src/log";
 import { effectiveSettings } from "../../../src/domain/workspace-settings";
 import type { CloudRunObservation, GateResult } from "../contracts";
 import type { CodegenCredentialRef } from "../../codegen-credentials";
 import type { FollowUpRequest, StartRequest, StopRequest } from "../../../src/domain/executor";
 import type { JobContext, JobOutcome } from "./job-context";
-import type { ExecutionRecord, JobRecord } from "./store";
+import type { AgentSessionRecord, ExecutionRecord, JobRecord } from "./store";
 import { codegenGateStub } from "../stubs";
 import { attemptNumber } from "../../../src/domain/attempt-key";
 import { issueHeadline, parseIssueSnapshot } from "../../../src/domain/issue-snapshot";
-import { applyEvent } from "./apply-step";
+import { applyEvent, loadState } from "./apply-step";
 
 
 type Payload<K extends JobSpec["kind"]> = Extract<JobSpec, { kind: K }>["payload"];
@@ -93,16 +95,7 @@ export async function startCloudRun(ctx: JobContext, request: StartRequest, job:
     }
   }
 
-  const issue = issueHeadline(parseIssueSnapshot(ctx.store.getMeta("issue")), session);
-  const prompt = buildCodegenPrompt({
-    issue: { identifier: issue.identifier, title: issue.title, description: issue.description, url: issue.url },
-    promptContext: session.promptContext,
-    guidance: session.guidance,
-    initialComment: session.initialComment,
-    followUps: ctx.store.listPrompts(agentSessionId).filter((p) => !p.signal && p.body).map((p) => p.body),
-    repository: { name: session.repositoryName ?? "", gitUrl: session.repositoryGitUrl, baseBranch: session.baseBranch ?? "main" },
-    branchName: branchNameFor(issue.identifier),
-  });
+  const prompt = await cloudPrompt(ctx, session, attemptKey);
   // Stored before the call leaves: if the answer never comes back (a lost answer, a
   // crash before it is recorded), whoever runs this job next looks the run up first.
   event(ctx, request, { type: "cloud.create-sent" });
@@ -118,6 +111,33 @@ export async function startCloudRun(ctx: JobContext, request: StartRequest, job:
   }
   event(ctx, request, { type: "cloud.run-adopted", run: created.value, twins: [] });
   return { kind: "done" };
+}
+
+/** The run's prompt: the planning or validation task of a parallel parent, or the issue's work (a dependent child's starting branches named). */
+async function cloudPrompt(ctx: JobContext, session: AgentSessionRecord, attemptKey: string): Promise<string> {
+  const state = loadState(ctx, session.id, { attemptKey })!;
+  const issue = issueHeadline(parseIssueSnapshot(ctx.store.getMeta("issue")), session);
+  const repository = { name: session.repositoryName ?? "", gitUrl: session.repositoryGitUrl, baseBranch: session.baseBranch ?? "main" };
+  const followUps = ctx.store.listPrompts(session.id).filter((p) => !p.signal && p.body).map((p) => p.body);
+  switch (executionPurpose(state, attemptKey)) {
+    case "planner":
+      return buildPlannerPrompt(issue, repository, { answerAsTextJson: true, schema: proposedPlanJsonSchema() });
+    case "validation": {
+      const settings = effectiveSettings(ctx.config, await ctx.workspaceSettings(), session.repositoryName);
+      return buildValidationPrompt(issue, state.parallel!, repository, { mergeInOrder: settings.mergeInDependencyOrder, followUps });
+    }
+    case "work":
+      return buildCodegenPrompt({
+        issue: { identifier: issue.identifier, title: issue.title, description: issue.description, url: issue.url },
+        promptContext: session.promptContext,
+        guidance: session.guidance,
+        initialComment: session.initialComment,
+        followUps,
+        repository,
+        branchName: branchNameFor(issue.identifier),
+        startFrom: dependencyNote(state.parentLink?.mergeBranches ?? [], repository.baseBranch),
+      });
+  }
 }
 
 /** What the CodegenGate observed of one of this session's runs. */
@@ -173,6 +193,11 @@ export async function checkCloudRun(job: JobRecord, ctx: JobContext): Promise<Jo
 
 export async function resumeCloudRun(ctx: JobContext, request: FollowUpRequest, job: StepInfo): Promise<JobOutcome> {
   const { attemptKey, prompt } = request;
+  // A parallel parent's follow-up goes to the parent, not to a planning or validation run.
+  if (parallelRunning(loadState(ctx, request.agentSessionId, { attemptKey }) ?? { parallel: null })) {
+    event(ctx, request, { type: "parallel.follow-up" });
+    return { kind: "done" };
+  }
   const exec = ctx.store.getExecution(attemptKey);
   if (!exec?.runId || exec.state === "stopped") return { kind: "done" };
   const result = await gateOf(ctx, exec).resumeRun(refOf(exec), { runId: exec.runId, prompt });

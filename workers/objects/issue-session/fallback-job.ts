@@ -50,7 +50,7 @@ export async function fallBack(job: JobRecord, ctx: JobContext): Promise<JobOutc
   return { kind: "done" };
 }
 
-async function localEstimate(
+export async function localEstimate(
   ctx: JobContext,
   repository: string | null,
   agentType: string | null,

@@ -21,10 +21,10 @@ import type { JobContext } from "./job-context";
 import { cloudExecutor, localExecutor } from "./executors";
 import { LinearAccessProvider } from "./linear-access";
 import { resolveCodegenCredential, type CodegenCredential } from "../../codegen-credentials";
-import type { CloudRunObservation, HandoffResult, IssueSessionRpc, LocalTaskUpdate, WebhookHandoff } from "../contracts";
+import type { ChildReport, CloudRunObservation, HandoffResult, IssueSessionRpc, LocalTaskUpdate, WebhookHandoff } from "../contracts";
 import { IssueSessionStore } from "./store";
-import { retryRefusal } from "../../../src/domain/session";
-import { applyEvent, loadState } from "./apply-step";
+import { childBrief, retryRefusal, type ParentLink } from "../../../src/domain/session";
+import { applyEvent, loadParallel, loadState } from "./apply-step";
 import { loadWorkspaceSettings } from "../../../src/db/queries/settings";
 import type { WorkspaceSettings } from "../../../src/domain/workspace-settings";
 
@@ -188,6 +188,39 @@ export class IssueSession extends DurableObject<AppEnv> implements IssueSessionR
     }));
     await this.#armAlarm();
     return { waiting: true };
+  }
+
+  /** Hybrid-parallel: the parent's answer to a child of this issue (null: no running plan here includes it). */
+  async childBrief(childIssueId: string): Promise<ParentLink | null> {
+    const context = this.#context();
+    if (!context) return null;
+    for (const session of this.#store.listAgentSessions().reverse()) {
+      const state = loadState(context, session.id, "latest");
+      const link = state ? childBrief(state, childIssueId) : null;
+      if (link) return link;
+    }
+    return null;
+  }
+
+  /** Hybrid-parallel: a child's report, applied to the parent session whose plan includes it. */
+  async onChildReport(report: ChildReport): Promise<{ known: boolean }> {
+    const context = this.#context();
+    if (!context) return { known: false };
+    const parent = this.#store
+      .listAgentSessions()
+      .reverse()
+      .find((session) => loadParallel(context, session.id)?.plan?.items.some((item) => item.issueId === report.childIssueId));
+    if (!parent) return { known: false };
+    const store = this.#store;
+    applyEvent(context, parent.id, "latest", () => {
+      // A retried report (its answer lost) is applied once.
+      if (store.deliverySeen(report.reportId)) return null;
+      store.recordDelivery(report.reportId, Date.now());
+      const { reportId: _id, ...rest } = report;
+      return { type: "parallel.child-report", ...rest };
+    });
+    await this.#armAlarm();
+    return { known: true };
   }
 
   override async alarm(): Promise<void> {

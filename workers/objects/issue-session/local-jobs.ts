@@ -10,15 +10,18 @@ import { branchNameFor } from "../../../src/prompts/cloud-run";
 import { buildLocalTaskPrompt } from "../../../src/prompts/local-task";
 import type { FollowUpRequest, StartRequest, StopRequest } from "../../../src/domain/executor";
 import type { TaskSpec } from "../../../src/protocol/messages";
-import { canPassFollowUp, toolBatchAction, type SessionEvent } from "../../../src/domain/session";
+import { canPassFollowUp, executionPurpose, parallelRunning, toolBatchAction, type SessionEvent, type SessionState } from "../../../src/domain/session";
+import { proposedPlanJsonSchema } from "../../../src/domain/parallel/proposed-plan";
+import { buildPlannerPrompt, buildValidationPrompt, dependencyNote } from "../../../src/prompts/parallel-tasks";
+import { effectiveSettings } from "../../../src/domain/workspace-settings";
 import type { RequeueNotice } from "../../../src/domain/task-assignment";
 import type { LocalTaskUpdate } from "../contracts";
 import type { JobContext, JobOutcome } from "./job-context";
-import type { JobRecord } from "./store";
+import type { AgentSessionRecord, JobRecord } from "./store";
 import { workspaceStub } from "../stubs";
 import { attemptNumber } from "../../../src/domain/attempt-key";
 import { issueHeadline, parseIssueSnapshot } from "../../../src/domain/issue-snapshot";
-import { applyEvent } from "./apply-step";
+import { applyEvent, loadState } from "./apply-step";
 
 type Payload<K extends JobSpec["kind"]> = Extract<JobSpec, { kind: K }>["payload"];
 
@@ -41,14 +44,10 @@ export async function startLocalTask(ctx: JobContext, request: StartRequest): Pr
   if (!exec || !session || exec.taskId) return { kind: "done" };
   const previous = resumeFrom ? ctx.store.getExecution(resumeFrom) : null;
   const issue = issueHeadline(parseIssueSnapshot(ctx.store.getMeta("issue")), session);
-  const { prompt, append } = buildLocalTaskPrompt({
-    issue,
-    promptContext: session.promptContext,
-    initialComment: session.initialComment,
-    followUps: ctx.store.listPrompts(agentSessionId).filter((p) => !p.signal && p.body).map((p) => p.body),
-    guidance: session.guidance,
-    repository: { name: session.repositoryName ?? "", baseBranch: session.baseBranch ?? "main" },
-  });
+  const state = loadState(ctx, agentSessionId, { attemptKey })!;
+  const purpose = executionPurpose(state, attemptKey);
+  const { prompt, append } = await localPrompt(ctx, session, issue, state, purpose);
+  const mergeBranches = purpose === "work" ? (state.parentLink?.mergeBranches ?? []) : [];
   // The task id is the attempt key: enqueueing it twice (a replayed job, or a crash before the answer was stored) is a no-op in the hub.
   const spec: Omit<TaskSpec, "leaseId"> = {
     taskId: attemptKey,
@@ -62,6 +61,8 @@ export async function startLocalTask(ctx: JobContext, request: StartRequest): Pr
     maxBudgetUsd: maxBudgetUsd ?? ctx.config.MAX_COST_PER_TASK_USD ?? null,
     resumeClaudeSessionId: previous?.claudeSessionId ?? null,
     previousTotalCostUsd: previous?.claudeSessionId ? ctx.store.lastClaudeTotal(previous.claudeSessionId) : null,
+    outputSchema: purpose === "planner" ? proposedPlanJsonSchema() : null,
+    mergeBranches,
   };
   const queued = await workspaceOf(ctx).enqueueLocalTask({ sessionObject: ctx.objectName, spec, requiredAgentId: previous?.agentId ?? null });
   event(ctx, request, {
@@ -72,6 +73,21 @@ export async function startLocalTask(ctx: JobContext, request: StartRequest): Pr
     resumedClaudeSessionId: previous?.claudeSessionId ?? null,
   });
   return { kind: "done" };
+}
+
+/** The task's prompt: a parallel parent's planning or validation task, or the issue's work (a dependent child's starting branches named). */
+async function localPrompt(ctx: JobContext, session: AgentSessionRecord, issue: ReturnType<typeof issueHeadline>, state: SessionState, purpose: ReturnType<typeof executionPurpose>) {
+  const repository = { name: session.repositoryName ?? "", baseBranch: session.baseBranch ?? "main" };
+  const followUps = ctx.store.listPrompts(session.id).filter((p) => !p.signal && p.body).map((p) => p.body);
+  const append = `You work in a git worktree of ${repository.name}.`;
+  if (purpose === "planner") return { prompt: buildPlannerPrompt(issue, repository, { answerAsTextJson: false, schema: proposedPlanJsonSchema() }), append };
+  if (purpose === "validation") {
+    const settings = effectiveSettings(ctx.config, await ctx.workspaceSettings(), session.repositoryName);
+    return { prompt: buildValidationPrompt(issue, state.parallel!, repository, { mergeInOrder: settings.mergeInDependencyOrder, followUps }), append };
+  }
+  const built = buildLocalTaskPrompt({ issue, promptContext: session.promptContext, initialComment: session.initialComment, followUps, guidance: session.guidance, repository });
+  const note = dependencyNote(state.parentLink?.mergeBranches ?? [], repository.baseBranch);
+  return note ? { prompt: `${built.prompt}\n\n${note} (Your worktree already has them merged.)`, append: built.append } : built;
 }
 
 /** The last re-queue of this agent session that was told in Linear, from the timeline. */
@@ -142,6 +158,11 @@ export async function followUpLocal(ctx: JobContext, request: FollowUpRequest): 
   const exec = ctx.store.getExecution(attemptKey);
   const session = ctx.store.getAgentSession(agentSessionId);
   if (!exec || !session) return { kind: "done" };
+  // A parallel parent's follow-up goes to the parent, not to a planning or validation run.
+  if (parallelRunning(loadState(ctx, agentSessionId, { attemptKey }) ?? { parallel: null })) {
+    event(ctx, request, { type: "parallel.follow-up" });
+    return { kind: "done" };
+  }
   if (canPassFollowUp({ session, execution: exec })) {
     const sent = await workspaceOf(ctx).sendLocalPrompt(exec.taskId!, prompt);
     if (sent.status !== "not_running") {

@@ -29,7 +29,14 @@ export interface ExecutionPlan {
   estimate: { localUsd: number; cloudUsd: number };
 }
 
-export async function planExecution(ctx: JobContext, session: AgentSessionRecord, issue: IssueDetails, repository: string): Promise<ExecutionPlan> {
+/** `childOfParallelRun`: the task is one part of a hybrid-parallel plan, so it can run beside other work (the cloud is preferred). */
+export async function planExecution(
+  ctx: JobContext,
+  session: AgentSessionRecord,
+  issue: IssueDetails,
+  repository: string,
+  options: { childOfParallelRun?: boolean } = {},
+): Promise<ExecutionPlan> {
   const workspace = workspaceStub(ctx.env, ctx.organizationId);
   const stored = await ctx.workspaceSettings();
   const settings = effectiveSettings(ctx.config, stored, repository);
@@ -62,7 +69,7 @@ export async function planExecution(ctx: JobContext, session: AgentSessionRecord
   const agents = await workspace.localAvailability(repository);
   const budget = await workspace.budgetStatus(limits, repository);
   const decision = selectExecutor(
-    { ...analysis, repository, priority: issue.priority ?? 0 },
+    { ...analysis, parallelizable: analysis.parallelizable || options.childOfParallelRun === true, repository, priority: issue.priority ?? 0 },
     settings.strategy,
     {
       local: { agentsOnline: agents.agentsOnline, freeSlots: agents.freeSlots, expectedWaitMs: agents.freeSlots > 0 ? 0 : null },

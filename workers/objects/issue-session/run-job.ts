@@ -16,7 +16,6 @@ import type { JobSpec, LinearCommentPayload } from "../../../src/domain/job-spec
 import type { EdgeConfig } from "../../../src/config";
 import { listRepositories } from "../../../src/db/queries/repositories";
 import { syncSessions } from "../../../src/db/queries/sessions";
-import { classifyLinearError } from "../../../src/linear/errors";
 import type { IssueDetails, LinearApi } from "../../../src/linear/linear-api";
 import { describeError } from "../../../src/log";
 import {
@@ -33,7 +32,16 @@ import { recordMetrics } from "./metrics-job";
 import type { AgentSessionRecord, JobRecord } from "./store";
 import type { JobContext, JobOutcome } from "./job-context";
 import { workspaceStub } from "../stubs";
-import { applyEvent } from "./apply-step";
+import { withLinear } from "./linear-job";
+import { createSubIssues, planValidation, reportToParent, startChild, stopChild } from "./parallel-jobs";
+import { planHelperTask } from "./helper-task";
+import { parallelIntent, subIssuesFromRefs } from "../../../src/domain/parallel/intent";
+import { depthRole } from "../../../src/domain/parallel/caps";
+import { subIssueRefs } from "../../../src/linear/issue-details";
+import { effectiveSettings } from "../../../src/domain/workspace-settings";
+import { issueSessionName, issueSessionStub } from "../stubs";
+import { applyEvent, loadParallel, loadParentLink } from "./apply-step";
+import { parallelRunRow } from "./parallel-mirror";
 import { alertAgentsOffline } from "./alert-checks";
 import type { PlannedExecution } from "../../../src/domain/session";
 import { nextAttemptKey } from "../../../src/domain/attempt-key";
@@ -104,6 +112,16 @@ export async function runJob(job: JobRecord, ctx: JobContext): Promise<JobOutcom
     }
     case "alert.agents-offline":
       return alertAgentsOffline(job, ctx);
+    case "parallel.create-sub-issues":
+      return createSubIssues(job, ctx);
+    case "parallel.start-child":
+      return startChild(job, ctx);
+    case "parallel.stop-child":
+      return stopChild(job, ctx);
+    case "parallel.validate":
+      return planValidation(job, ctx);
+    case "parallel.report":
+      return reportToParent(job, ctx);
     case "d1.sync":
       return syncToD1(ctx);
   }
@@ -113,43 +131,6 @@ export async function runJob(job: JobRecord, ctx: JobContext): Promise<JobOutcom
 export function retryAt(job: JobRecord, config: EdgeConfig, now: number): number {
   const base = config.RETRY_BASE_MS;
   return now + backoffDelay(job.attempts + 1, { baseMs: base, maxMs: Math.max(base, MAX_RETRY_DELAY_MS) });
-}
-
-/**
- * Runs `work` with a Linear client, turning every Linear failure into an outcome:
- * a refused token is refreshed once and retried, a rate limit waits for its reset,
- * a transient failure is retried (marked uncertain: it may have taken effect).
- */
-async function withLinear(ctx: JobContext, work: (api: LinearApi, appUserId: string) => Promise<JobOutcome>): Promise<JobOutcome> {
-  let access = await ctx.linear.get();
-  for (let attempt = 0; attempt < 2; attempt++) {
-    if (!access.ok) {
-      if (access.reason === "revoked") return { kind: "failed", error: access.message };
-      return { kind: "retry", error: access.message };
-    }
-    try {
-      return await work(access.api, access.appUserId);
-    } catch (error) {
-      const failure = classifyLinearError(error, ctx.now());
-      switch (failure.kind) {
-        case "unauthenticated":
-          if (attempt === 0) {
-            access = await ctx.linear.refresh(access.accessToken);
-            continue;
-          }
-          return { kind: "retry", error: `Linear refused the refreshed token: ${failure.message}` };
-        case "rate_limited":
-          return { kind: "retry", error: `rate limited by Linear: ${failure.message}`, at: failure.retryAt, countAttempt: false, pauseLinearUntil: failure.retryAt };
-        case "transient":
-          return { kind: "retry", error: failure.message, uncertain: true };
-        case "already_exists":
-          return { kind: "done" };
-        case "rejected":
-          return { kind: "failed", error: `Linear rejected the request: ${failure.message}` };
-      }
-    }
-  }
-  return { kind: "retry", error: "could not get a working Linear token" };
 }
 
 type ActivityPayload = Extract<JobSpec, { kind: "linear.activity" }>["payload"];
@@ -211,8 +192,20 @@ async function prepareSession(job: JobRecord, api: LinearApi, appUserId: string,
     repositories,
   );
 
+  // Hybrid-parallel: a root issue splits (its sub-issues, or a planner's proposal); a sub-issue asks its parent whether it is part of a running plan.
+  const strategy = decision.matched ? effectiveSettings(ctx.config, await ctx.workspaceSettings(), decision.repository.name).strategy : ctx.config.EXECUTION_STRATEGY;
+  const ancestry = { id: issue.id, parent: issue.parent ? { id: issue.parent.id, parent: issue.parent.parent ?? null } : null };
+  const parallel = parallelIntent({ strategy, issue: ancestry, subIssues: subIssuesFromRefs(subIssueRefs(issue)), moreSubIssues: issue.children.pageInfo?.hasNextPage ?? false });
+  const parentLink = depthRole(ancestry) === "child" ? await issueSessionStub(ctx.env, issueSessionName(ctx.organizationId, issue.parent!.id)).childBrief(issue.id) : null;
+
   // Where the work runs, decided before the session's transaction (it reads D1); nothing is awaited inside it.
-  const planned = decision.matched ? await planAndReserve(ctx, session, issue, decision.repository.name) : null;
+  // A plan that runs in parallel needs no run of its own; a planning task does.
+  const runsInParallel = parallel?.kind === "plan" && parallel.decision.kind === "parallel";
+  const planned = !decision.matched || runsInParallel
+    ? null
+    : parallel?.kind === "needs-planner"
+      ? await planHelperTask(ctx, session, decision.repository.name, "planning")
+      : await planAndReserve(ctx, session, issue, decision.repository.name, { childOfParallelRun: parentLink !== null });
   ctx.transaction(() => ctx.store.setMeta("issue", JSON.stringify(issue)));
   const route = decision.matched
     ? {
@@ -234,6 +227,8 @@ async function prepareSession(job: JobRecord, api: LinearApi, appUserId: string,
     movedTo: target?.name ?? null,
     route,
     plan: planned,
+    parallel,
+    parentLink,
   });
   return { kind: "done" };
 }
@@ -244,8 +239,14 @@ async function prepareSession(job: JobRecord, api: LinearApi, appUserId: string,
  * Workspace in the same transaction that refused it, naming this session to
  * wake (`IssueSession.resumeAfterBudget`).
  */
-async function planAndReserve(ctx: JobContext, session: AgentSessionRecord, issue: IssueDetails, repository: string): Promise<PlannedExecution> {
-  const plan = await planExecution(ctx, session, issue, repository);
+async function planAndReserve(
+  ctx: JobContext,
+  session: AgentSessionRecord,
+  issue: IssueDetails,
+  repository: string,
+  options: { childOfParallelRun?: boolean } = {},
+): Promise<PlannedExecution> {
+  const plan = await planExecution(ctx, session, issue, repository, options);
   // A retried session starts a new attempt after its last one; a task woken from a wait for budget keeps its attempt.
   const attemptKey = nextAttemptKey(session.id, ctx.store.latestExecution(session.id)?.attempt);
   const executor = plan.decision.executor ?? plan.decision.waitForBudget?.executor ?? null;
@@ -276,14 +277,15 @@ async function planAndReserve(ctx: JobContext, session: AgentSessionRecord, issu
  * lowered limit means it can never fit.
  */
 async function planAgain(job: JobRecord, ctx: JobContext): Promise<JobOutcome> {
-  const { agentSessionId } = job.payload as Extract<JobSpec, { kind: "session.plan" }>["payload"];
+  const { agentSessionId, afterPlanning } = job.payload as Extract<JobSpec, { kind: "session.plan" }>["payload"];
   const session = ctx.store.getAgentSession(agentSessionId);
-  if (!session || session.status !== "waiting_for_budget" || session.stopRequestedAt || !session.repositoryName) return { kind: "done" };
+  const expected = afterPlanning ? "ready" : "waiting_for_budget";
+  if (!session || session.status !== expected || session.stopRequestedAt || !session.repositoryName) return { kind: "done" };
   // Written by prepareSession from the Linear client's parsed answer.
   const issue = parseIssueSnapshot(ctx.store.getMeta("issue"));
   if (!issue) return { kind: "failed", error: "the issue read when the session was prepared is missing or unreadable" };
   const plan = await planAndReserve(ctx, session, issue, session.repositoryName);
-  applyEvent(ctx, agentSessionId, "latest", { type: "replanned", plan });
+  applyEvent(ctx, agentSessionId, "latest", { type: "replanned", plan, afterPlanning: afterPlanning ?? false });
   return { kind: "done" };
 }
 
@@ -312,7 +314,7 @@ async function syncToD1(ctx: JobContext): Promise<JobOutcome> {
         createdAt: s.createdAt,
         updatedAt: s.updatedAt,
         endedAt: s.endedAt,
-        parentSessionId: ctx.store.getMeta("parent_session_id"),
+        parentSessionId: loadParentLink(ctx, s.id)?.parentSessionId ?? null,
       })),
       events
         .filter((e) => e.agentSessionId ?? fallbackSessionId)
@@ -325,6 +327,11 @@ async function syncToD1(ctx: JobContext): Promise<JobOutcome> {
           data: e.data,
           createdAt: e.at,
         })),
+      // A parallel parent's run is small (at most 15 children) and rewritten whole, so every sync carries it.
+      all.flatMap((s) => {
+        const run = loadParallel(ctx, s.id);
+        return run ? [parallelRunRow(s.id, ctx.organizationId, run, ctx.now())] : [];
+      }),
     );
   } catch (error) {
     return { kind: "retry", error: `could not write to D1: ${describeError(error)}` };
