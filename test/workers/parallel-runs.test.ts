@@ -375,6 +375,14 @@ describe("the session page of a hybrid-parallel run", () => {
     await env.DB.prepare("UPDATE parallel_runs SET items = ?, updated_at = ? WHERE session_id = ?").bind(JSON.stringify(changed), Date.now(), parent).run();
     const second = await nextPlan();
     expect(second).toContain('data-plan-item="b" data-status="succeeded"');
+    expect(second).toContain("The figures come as the sub-tasks finish.");
+    // The mirror writes figures while the run goes on: its wall time is so far.
+    await env.DB.prepare("UPDATE parallel_runs SET figures = ?, updated_at = ? WHERE session_id = ?")
+      .bind(JSON.stringify(figures({ wallMs: 36 * MIN, childMsSum: 64 * MIN, criticalPathMs: 34 * MIN, criticalPath: ["b"], peakConcurrency: 2, speedup: 64 / 36 })), Date.now() + 1, parent)
+      .run();
+    const third = await nextPlan();
+    expect(third).toContain('<span class="value">36 min 0 s</span><span class="label">Wall time so far</span>');
+    expect(third).toContain('<span class="value">1.8×</span><span class="label">Speedup</span>');
     expect(second).toContain("acme/web/pull/2");
     await reader.cancel();
   });

@@ -131,7 +131,7 @@ function PlanFigures({ run }: { run: PresentedParallelRun }) {
   return (
     <>
       <div class="figures" data-plan-figures>
-        <Figure label="Wall time">{duration(f.wallMs)}</Figure>
+        <Figure label={isEndedStatus(run.status) ? "Wall time" : "Wall time so far"}>{duration(f.wallMs)}</Figure>
         <Figure label="Sum of child times">{duration(f.childMsSum)}</Figure>
         <Figure label="Critical path">{duration(f.criticalPathMs)}</Figure>
         <Figure label="Peak concurrency">{String(f.peakConcurrency)}</Figure>
