@@ -6,9 +6,15 @@
  *
  * It also watches running work for the IssueSessions: one list call reports
  * every recent run, so instead of each session polling its own run, the gate
- * refreshes the list on a cadence set by how many runs are active and tells a
- * session when its run changed. Runs too old for the list's first page are
- * fetched one by one, at a pace that slows with their age.
+ * refreshes the list and tells a session when its run changed. Refreshes are
+ * paid from an allowance each watched run earns (src/domain/poll-allowance.ts)
+ * and timed by src/domain/cloud-polling.ts: often while some run is expected
+ * to end (from its session's estimate, else from the runs this gate saw end),
+ * rarely while none is. Runs too old for the list's first page are fetched one
+ * by one, at a pace that slows with their age, from the same allowance.
+ *
+ * The gate only loads, asks those functions, stores and performs: when its
+ * alarm fires it refreshes, because the alarm was set where the decision said.
  */
 import { DurableObject } from "cloudflare:workers";
 import { CodegenClient, CodegenError } from "../../../src/codegen/client";
@@ -18,7 +24,9 @@ import { classifyRunStatus } from "../../../src/codegen/status";
 import { readConfig, type EdgeConfig } from "../../../src/config";
 import { createDb, type Db } from "../../../src/db/client";
 import { CLOSED_BREAKER, isAvailable, recordFailure, recordSuccess, type BreakerState } from "../../../src/domain/circuit-breaker";
-import { listRefreshInterval, runPollInterval } from "../../../src/domain/cloud-polling";
+import { nextListRefresh, runPollInterval, type PollingKnobs, type RefreshDecision } from "../../../src/domain/cloud-polling";
+import { accrue, canSpend, spend, type Allowance } from "../../../src/domain/poll-allowance";
+import { endWindow, isEndWindow, type EndWindow } from "../../../src/domain/run-end-window";
 import { codegenLimits, type CodegenCallKind } from "../../../src/domain/rate-window";
 import { createLogger, describeError, type Logger } from "../../../src/log";
 import { credentialForRef, type CodegenCredential } from "../../codegen-credentials";
@@ -34,8 +42,12 @@ class BudgetSpent extends Error {
   }
 }
 
-/** The list calls one run may cost per hour of its life, on average (Codegen allows 7,200 reads an hour). */
-const TARGET_LIST_CALLS_PER_RUN_HOUR = 24;
+/**
+ * The list and direct reads one watched run may cost per hour of its life, on
+ * average (issue 10 allows 60; Codegen allows 7,200 reads an hour per
+ * credential). Below 60 because a run earns until the gate has heard it end.
+ */
+const WATCH_CALLS_PER_RUN_HOUR = 50;
 
 export class CodegenGate extends DurableObject<AppEnv> implements CodegenGateRpc {
   readonly #store: CodegenGateStore;
@@ -124,16 +136,28 @@ export class CodegenGate extends DurableObject<AppEnv> implements CodegenGateRpc
     });
   }
 
-  /** Starts watching a run for a session; the session hears of every change through `onCloudRunUpdate`. */
-  async watchRun(ref: CodegenCredentialRef, input: { runId: number; sessionObject: string; runCreatedAt: number | null }): Promise<void> {
-    this.#store.watch({ runId: input.runId, sessionObject: input.sessionObject, credential: JSON.stringify(ref), runCreatedAt: input.runCreatedAt }, Date.now());
-    const next = Date.now() + this.#refreshInterval();
+  /**
+   * Starts watching a run for a session; the session hears of every change
+   * through `onCloudRunUpdate`. `expectedEnd` (durations from the run's start
+   * within which similar runs ended) times the refreshes around its end; without
+   * it the gate uses the runs it saw end.
+   */
+  async watchRun(ref: CodegenCredentialRef, input: { runId: number; sessionObject: string; runCreatedAt: number | null; expectedEnd?: EndWindow | null }): Promise<void> {
+    const now = Date.now();
+    const known = this.#store.getRun(input.runId) !== null;
+    // Earned by the runs watched until now, before the count changes.
+    this.#accrue(now);
+    this.#store.watch({ runId: input.runId, sessionObject: input.sessionObject, credential: JSON.stringify(ref), runCreatedAt: input.runCreatedAt }, now);
+    if (isEndWindow(input.expectedEnd)) this.#store.setExpectedEnd(input.runId, input.expectedEnd);
     const current = await this.ctx.storage.getAlarm();
-    if (current === null || current > next) await this.ctx.storage.setAlarm(next);
+    // Sessions re-register their run from a periodic check: that must not pull refreshes forward.
+    if (known && current !== null) return;
+    const next = this.#decide(now);
+    if (next && (current === null || current > next.at)) await this.ctx.storage.setAlarm(next.at);
   }
 
   async unwatchRun(runId: number): Promise<void> {
-    this.#store.unwatch(runId);
+    this.#unwatch(runId, Date.now());
   }
 
   /** The last thing the gate saw of a run (no call to Codegen), for a session's own safety check. */
@@ -148,21 +172,45 @@ export class CodegenGate extends DurableObject<AppEnv> implements CodegenGateRpc
       .catch((error: unknown) => this.#log.error("refresh failed", { error: describeError(error) }))
       .finally(async () => {
         this.#alarmRun = null;
-        if (this.#store.watched().length > 0) {
-          await this.ctx.storage.setAlarm(Date.now() + this.#refreshInterval()).catch(() => undefined);
-        }
+        const next = this.#decide(Date.now());
+        if (next) await this.ctx.storage.setAlarm(next.at).catch(() => undefined);
       });
     return this.#alarmRun;
   }
 
-  #refreshInterval(): number {
-    const active = this.#store.watched().length;
-    return listRefreshInterval(active, {
-      initialMs: this.#config.CODEGEN_POLL_INITIAL_MS,
+  #knobs(): PollingKnobs {
+    return {
+      fastMs: this.#config.CODEGEN_POLL_INITIAL_MS,
       maxMs: this.#config.CODEGEN_POLL_MAX_MS,
       hourMs: 3_600_000 / this.#config.CODEGEN_TIME_SCALE,
-      targetCallsPerRunHour: TARGET_LIST_CALLS_PER_RUN_HOUR,
-    });
+      callsPerRunHour: WATCH_CALLS_PER_RUN_HOUR,
+    };
+  }
+
+  /** When to refresh next: each run's expected end (its session's estimate, else what this gate saw end) and the allowance. */
+  #decide(now: number): RefreshDecision | null {
+    const watched = this.#store.watched();
+    const given = this.#store.expectedEnds();
+    const seen = endWindow(this.#store.endedDurations());
+    const runs = watched.map((run) => ({ startedAt: run.runCreatedAt ?? run.watchedSince, window: given.get(run.runId) ?? seen }));
+    return nextListRefresh({ now, runs, allowance: accrue(this.#store.allowance(), watched.length, now, this.#knobs()) }, this.#knobs());
+  }
+
+  /** The allowance brought up to `now` and stored: call before the watched set changes. */
+  #accrue(now: number): Allowance {
+    const allowance = accrue(this.#store.allowance(), this.#store.watched().length, now, this.#knobs());
+    this.#store.setAllowance(allowance);
+    return allowance;
+  }
+
+  /** One watching call paid. An alarm fires where a decision put it, so it was covered; never below zero if not. */
+  #payForWatching(): void {
+    this.#store.setAllowance(spend(this.#store.allowance()));
+  }
+
+  #unwatch(runId: number, now: number): void {
+    this.#accrue(now);
+    this.#store.unwatch(runId);
   }
 
   /** One list call for every watched run, direct reads for runs the list no longer shows, then notifications. */
@@ -177,8 +225,10 @@ export class CodegenGate extends DurableObject<AppEnv> implements CodegenGateRpc
     }
     const client = this.#client(credential);
     const now = Date.now();
+    this.#accrue(now);
     try {
       await this.#spend("read");
+      this.#payForWatching();
       const page = await client.listRuns({ sourceType: "API", limit: 100 });
       const byId = new Map(page.items.map((run) => [run.id, run]));
       const missing: WatchedRun[] = [];
@@ -188,7 +238,10 @@ export class CodegenGate extends DurableObject<AppEnv> implements CodegenGateRpc
         else if (run.nextDirectCheckAt <= now) missing.push(run);
       }
       for (const run of missing.sort((a, b) => a.nextDirectCheckAt - b.nextDirectCheckAt)) {
+        // Direct reads come from the same allowance; what it cannot pay for waits for a later refresh.
+        if (!canSpend(this.#store.allowance())) break;
         await this.#spend("read");
+        this.#payForWatching();
         this.#record(run, observe(await client.getRun(run.runId), Date.now()));
         const age = Date.now() - (run.runCreatedAt ?? run.watchedSince);
         this.#store.scheduleDirectCheck(run.runId, Date.now() + runPollInterval(age, { initialMs: this.#config.CODEGEN_POLL_INITIAL_MS, maxMs: this.#config.CODEGEN_POLL_MAX_MS }));
@@ -201,7 +254,13 @@ export class CodegenGate extends DurableObject<AppEnv> implements CodegenGateRpc
 
   #record(run: WatchedRun, observation: CloudRunObservation): void {
     const fingerprint = `${observation.status ?? ""}|${observation.pullRequests.map((p) => p.url).join(",")}`;
-    if (fingerprint !== run.fingerprint) this.#store.recordObservation(run.runId, { fingerprint, snapshot: JSON.stringify(observation), at: observation.observedAt });
+    if (fingerprint === run.fingerprint) return;
+    this.#store.recordObservation(run.runId, { fingerprint, snapshot: JSON.stringify(observation), at: observation.observedAt });
+    const wasRunning = !run.snapshot || classifyRunStatus((JSON.parse(run.snapshot) as CloudRunObservation).status).phase === "running";
+    // Seen ending: how long it took tells when the next runs will probably end.
+    if (wasRunning && classifyRunStatus(observation.status).phase !== "running") {
+      this.#store.recordEnded(Math.max(0, observation.observedAt - (run.runCreatedAt ?? run.watchedSince)));
+    }
   }
 
   async #notifyChanges(): Promise<void> {
@@ -213,7 +272,7 @@ export class CodegenGate extends DurableObject<AppEnv> implements CodegenGateRpc
         await session.onCloudRunUpdate(observation);
         this.#store.markNotified(run.runId, run.fingerprint);
         // A finished run needs no more watching once its session has heard.
-        if (classifyRunStatus(observation.status).phase !== "running") this.#store.unwatch(run.runId);
+        if (classifyRunStatus(observation.status).phase !== "running") this.#unwatch(run.runId, Date.now());
       } catch (error) {
         // Stays unnotified: the next refresh tries again.
         this.#log.warn("could not tell a session about its run", { runId: run.runId, error: describeError(error) });

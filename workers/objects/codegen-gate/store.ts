@@ -1,8 +1,12 @@
 /**
  * The CodegenGate's SQLite storage: the times of recent calls (the rate
- * budget) and the runs it watches. See docs/storage.md.
+ * budget), the runs it watches, and, in `meta`, the watching allowance, the
+ * durations of the runs it saw end and the expected ends its sessions gave.
+ * See docs/storage.md.
  */
+import { EMPTY_ALLOWANCE, type Allowance } from "../../../src/domain/poll-allowance";
 import { nextAllowedAt, type CodegenCallKind, type RateLimit } from "../../../src/domain/rate-window";
+import type { EndWindow } from "../../../src/domain/run-end-window";
 import { migrate, type SchemaHistory } from "../sqlite-migrations";
 import { integer, Table, text } from "../sqlite-table";
 
@@ -52,6 +56,10 @@ const runs = new Table<WatchedRun>("runs", {
 const calls = new Table<{ kind: string; at: number }>("calls", { kind: text("kind"), at: integer("at") });
 const meta = new Table<{ key: string; value: string }>("meta", { key: text("key"), value: text("value") });
 
+/** How many of the latest durations the gate keeps to predict the next runs' ends. */
+export const KEPT_DURATIONS = 50;
+const EXPECTED_END = "expected_end:";
+
 export class CodegenGateStore {
   readonly #storage: DurableObjectStorage;
 
@@ -96,6 +104,36 @@ export class CodegenGateStore {
 
   unwatch(runId: number): void {
     this.#storage.sql.exec(`DELETE FROM runs WHERE run_id = ?`, runId);
+    this.#storage.sql.exec(`DELETE FROM meta WHERE key = ?`, `${EXPECTED_END}${runId}`);
+  }
+
+  /** When the session expects its run to end (durations from the run's start), if it said. */
+  setExpectedEnd(runId: number, window: EndWindow): void {
+    this.setMeta(`${EXPECTED_END}${runId}`, JSON.stringify(window));
+  }
+
+  expectedEnds(): Map<number, EndWindow> {
+    const rows = meta.all(this.#storage.sql, `SELECT * FROM meta WHERE key LIKE ?`, `${EXPECTED_END}%`);
+    return new Map(rows.map((row) => [Number(row.key.slice(EXPECTED_END.length)), JSON.parse(row.value) as EndWindow]));
+  }
+
+  allowance(): Allowance {
+    const stored = this.getMeta("allowance");
+    return stored ? (JSON.parse(stored) as Allowance) : EMPTY_ALLOWANCE;
+  }
+
+  setAllowance(allowance: Allowance): void {
+    this.setMeta("allowance", JSON.stringify(allowance));
+  }
+
+  /** The durations of the latest runs the gate saw end, oldest first. */
+  endedDurations(): number[] {
+    const stored = this.getMeta("ended_durations");
+    return stored ? (JSON.parse(stored) as number[]) : [];
+  }
+
+  recordEnded(durationMs: number): void {
+    this.setMeta("ended_durations", JSON.stringify([...this.endedDurations(), durationMs].slice(-KEPT_DURATIONS)));
   }
 
   watched(): WatchedRun[] {
