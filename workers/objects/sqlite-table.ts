@@ -81,23 +81,27 @@ export function textOf<T extends string>(name: string): Column<T> {
   );
 }
 
-function numeric(name: string, expected: string, check: (value: number) => boolean): Column<number> {
+function numeric(name: string, expected: string): Column<number> {
   return new Column(
     name,
     (value) => {
-      if (typeof value !== "number" || !check(value)) throw mismatch(name, expected, value);
+      if (typeof value !== "number") throw mismatch(name, expected, value);
       return value;
     },
     (value) => value,
   );
 }
 
+/**
+ * An INTEGER column. A fraction that reached one (SQLite keeps 1.5 as 1.5 even
+ * there) reads as it is, as it always did: refusing it would stop the object.
+ */
 export function integer(name: string): Column<number> {
-  return numeric(name, "integer", Number.isInteger);
+  return numeric(name, "integer");
 }
 
 export function real(name: string): Column<number> {
-  return numeric(name, "real", Number.isFinite);
+  return numeric(name, "real");
 }
 
 /** Stored as INTEGER 0 or 1. */
