@@ -9,6 +9,7 @@
 import type { BreakerState } from "../../src/domain/circuit-breaker";
 import type { BudgetLimits, ReserveResult } from "../../src/domain/budget";
 import type { CodegenCallKind } from "../../src/domain/rate-window";
+import type { EndWindow } from "../../src/domain/run-end-window";
 import type { IntakePlan, SessionDelivery } from "../../src/domain/session-intake";
 import type { PanelMessage } from "../../src/domain/session-message";
 import type { LinearTokens } from "../../src/linear/oauth";
@@ -190,7 +191,8 @@ export interface CodegenGateRpc extends Rpc.DurableObjectBranded {
   resumeRun(ref: CodegenCredentialRef, input: { runId: number; prompt: string }): Promise<GateResult<CloudRunObservation>>;
   readLogs(ref: CodegenCredentialRef, input: { runId: number; skip: number }): Promise<GateResult<CodegenLogPage>>;
   removeFromPr(ref: CodegenCredentialRef, input: { runId: number }): Promise<GateResult<true>>;
-  watchRun(ref: CodegenCredentialRef, input: { runId: number; sessionObject: string; runCreatedAt: number | null }): Promise<void>;
+  /** `expectedEnd`: durations from the run's start within which similar runs ended (`endWindow` of their durations); optional, the gate falls back to the runs it saw end. */
+  watchRun(ref: CodegenCredentialRef, input: { runId: number; sessionObject: string; runCreatedAt: number | null; expectedEnd?: EndWindow | null }): Promise<void>;
   unwatchRun(runId: number): Promise<void>;
   lastObservation(runId: number): Promise<CloudRunObservation | null>;
 }
