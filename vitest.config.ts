@@ -30,6 +30,7 @@ export default defineConfig(async () => {
                   CYRUS_API_KEY: "test-api-key",
                   PUBLIC_URL: "https://edge.test",
                   RETRY_BASE_MS: "60000",
+                  PARALLEL_MAX_CHILDREN: "3",
                   LOG_LEVEL: "error",
                 },
               },

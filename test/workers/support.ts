@@ -168,7 +168,7 @@ export async function settle(stub: ReturnType<typeof issueSessionStub>, maxRuns 
   for (let run = 0; run < maxRuns; run++) {
     const snapshot = await inspectSession(stub);
     if (!snapshot.jobs.some((job) => job.state === "pending" && !TIMER_KINDS.includes(job.kind))) return snapshot;
-    await runInDurableObject(stub, (_instance, state) => {
+    await runInDurableObject(stub, async (_instance, state) => {
       state.storage.sql.exec(
         `UPDATE jobs SET due_at = ? WHERE state = 'pending' AND kind NOT IN (${TIMER_KINDS.map(() => "?").join(", ")})`,
         Date.now(),
@@ -176,10 +176,15 @@ export async function settle(stub: ReturnType<typeof issueSessionStub>, maxRuns 
       );
       // The time that passes includes any rate-limit reset Linear asked us to wait for.
       state.storage.sql.exec(`DELETE FROM meta WHERE key = 'linear_paused_until'`);
+      // runDurableObjectAlarm removes the scheduled alarm before it calls alarm(). When the alarm had
+      // fired by itself a moment before (another object's call armed it for now), alarm() only joins
+      // that run, whose re-arm was just removed: schedule one again so the jobs made due above run.
+      if ((await state.storage.getAlarm()) === null) await state.storage.setAlarm(Date.now());
     });
     await runDurableObjectAlarm(stub);
   }
-  throw new Error(`jobs still pending after ${maxRuns} alarm runs`);
+  const stuck = (await inspectSession(stub)).jobs.filter((job) => job.state === "pending" && !TIMER_KINDS.includes(job.kind));
+  throw new Error(`jobs still pending after ${maxRuns} alarm runs: ${stuck.map((job) => `${job.kind} (${job.lastError ?? "no error"})`).join("; ")}`);
 }
 
 /** Makes the pending timers of one kind due (their time has come) and fires the alarm once. */

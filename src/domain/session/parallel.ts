@@ -53,7 +53,7 @@ export function acceptPlanDecision(t: Transition, decision: PlanDecision): "para
   if (decision.kind === "single") {
     t.parallel = null;
     t.record("parallel.single", decision.reason);
-    t.thought(`Not splitting this one: ${decision.reason}.`);
+    t.thought(decision.reason);
     return "single";
   }
   if (decision.kind === "invalid") {
