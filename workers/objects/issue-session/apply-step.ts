@@ -4,6 +4,7 @@
  * read, `step` decides, and its new state and effects are stored (the effects
  * as jobs in their lanes, so each happens exactly once). Nothing is decided here.
  */
+import { ParallelFactsSchema, ParentLinkSchema, readStored } from "../../../src/domain/session/stored-facts";
 import { step, timelineOf, jobsOf, type ParallelFacts, type ParentLink, type SessionEvent, type SessionState, type StepContext, type StepResult } from "../../../src/domain/session";
 import type { JobContext } from "./job-context";
 
@@ -47,24 +48,15 @@ export function loadState(ctx: Pick<JobContext, "store">, agentSessionId: string
 
 /** A parallel parent's run, kept as one JSON value beside the session (written only through `step`). */
 export function loadParallel(ctx: Pick<JobContext, "store">, agentSessionId: string): ParallelFacts | null {
-  return readJson(ctx.store.getMeta(parallelKey(agentSessionId))) as ParallelFacts | null;
+  return readStored(ParallelFactsSchema, ctx.store.getMeta(parallelKey(agentSessionId)));
 }
 
 export function loadParentLink(ctx: Pick<JobContext, "store">, agentSessionId: string): ParentLink | null {
-  return readJson(ctx.store.getMeta(parentLinkKey(agentSessionId))) as ParentLink | null;
+  return readStored(ParentLinkSchema, ctx.store.getMeta(parentLinkKey(agentSessionId)));
 }
 
 const parallelKey = (agentSessionId: string) => `parallel:${agentSessionId}`;
 const parentLinkKey = (agentSessionId: string) => `parent_link:${agentSessionId}`;
-
-function readJson(value: string | null): unknown {
-  if (!value) return null;
-  try {
-    return JSON.parse(value) as unknown;
-  } catch {
-    return null;
-  }
-}
 
 function storeResult(ctx: JobContext, before: SessionState, result: StepResult): void {
   const now = ctx.now();
