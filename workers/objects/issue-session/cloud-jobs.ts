@@ -20,6 +20,9 @@ import { executionPurpose, parallelRunning, stopNeedsPrRemoval, type SessionEven
 import { proposedPlanJsonSchema } from "../../../src/domain/parallel/proposed-plan";
 import { buildPlannerPrompt, buildValidationPrompt, dependencyNote } from "../../../src/prompts/parallel-tasks";
 import { describeError } from "../../../src/log";
+import { endWindow, type EndWindow } from "../../../src/domain/run-end-window";
+import { similarCloudDurations } from "../../../src/domain/similar-runs";
+import { recentRunHistory } from "../../../src/db/queries/history";
 import { effectiveSettings } from "../../../src/domain/workspace-settings";
 import type { CloudRunObservation, GateResult } from "../contracts";
 import type { CodegenCredentialRef } from "../../codegen-credentials";
@@ -149,8 +152,20 @@ export function receiveObservation(ctx: JobContext, run: CloudRunObservation): v
 export async function watchCloudRun(job: JobRecord, ctx: JobContext): Promise<JobOutcome> {
   const exec = ctx.store.getExecution((job.payload as Payload<"cloud.watch">).attemptKey);
   if (!exec?.runId || exec.state === "ended" || exec.state === "stopped") return { kind: "done" };
-  await gateOf(ctx, exec).watchRun(refOf(exec), { runId: exec.runId, sessionObject: ctx.objectName, runCreatedAt: exec.startedAt });
+  await gateOf(ctx, exec).watchRun(refOf(exec), { runId: exec.runId, sessionObject: ctx.objectName, runCreatedAt: exec.startedAt, expectedEnd: await expectedEnd(ctx, exec.agentSessionId) });
   return { kind: "done" };
+}
+
+/** When runs like this one ended, from the run history in D1: the gate looks more often then. Unknown (null) when D1 cannot say. */
+async function expectedEnd(ctx: JobContext, agentSessionId: string): Promise<EndWindow | null> {
+  const session = ctx.store.getAgentSession(agentSessionId);
+  try {
+    const history = await recentRunHistory(ctx.db, ctx.organizationId);
+    return endWindow(similarCloudDurations(history, { repository: session?.repositoryName ?? null, agentType: session?.agentType ?? null, complexity: session?.complexity ?? null }));
+  } catch (error) {
+    ctx.log.warn("could not read the run history for the expected end", { error: describeError(error) });
+    return null;
+  }
 }
 
 /** A `cloud.finish` job (queued by an earlier version of the session, which finished runs from a job). */
