@@ -36,13 +36,15 @@ export type JobSpec =
   | { kind: "parallel.create-sub-issues"; payload: { agentSessionId: string } }
   /** Delegate a child's sub-issue to the app (attempt 1), or retry its session (attempt 2). */
   | { kind: "parallel.start-child"; payload: { agentSessionId: string; key: string; attempt: number; childIssueId: string; childSessionId: string | null } }
+  /** The timer by which a delegated child must have reported its start. */
+  | { kind: "parallel.child-deadline"; payload: { agentSessionId: string; key: string; attempt: number } }
   | { kind: "parallel.stop-child"; payload: { agentSessionId: string; childIssueId: string; childSessionId: string } }
   /** Choose where the validation task runs and reserve its worst case. */
   | { kind: "parallel.validate"; payload: { agentSessionId: string } }
   /** Hybrid-parallel child: tell the parent's IssueSession it started or ended (retried; `reportId` makes it count once). */
   | {
       kind: "parallel.report";
-      payload: { agentSessionId: string; parentIssueId: string; reportId: string; kind: "started" | "succeeded" | "failed" | "canceled"; reason: string | null; pullRequests: string[]; at: number };
+      payload: { agentSessionId: string; parentIssueId: string; reportId: string; kind: "started" | "waiting" | "succeeded" | "failed" | "canceled"; reason: string | null; pullRequests: string[]; at: number };
     }
   | { kind: "d1.sync"; payload: Record<string, never> };
 
@@ -102,6 +104,9 @@ export function laneOf(spec: JobSpec): string {
       return `parallel:${spec.payload.agentSessionId}`;
     case "parallel.report":
       return `parent:${spec.payload.agentSessionId}`;
+    // A lane per child: one child's deadline never waits behind another's.
+    case "parallel.child-deadline":
+      return `parallel.deadline:${spec.payload.agentSessionId}:${spec.payload.key}`;
     case "d1.sync":
       return "d1";
   }

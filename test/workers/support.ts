@@ -158,7 +158,7 @@ export async function makePendingJobsDue(stub: ReturnType<typeof issueSessionStu
 }
 
 /** Timers that wait on purpose (a run's deadline, periodic log reads and checks): `settle` leaves them be. */
-export const TIMER_KINDS = ["cloud.deadline", "cloud.logs", "cloud.check"];
+export const TIMER_KINDS = ["cloud.deadline", "cloud.logs", "cloud.check", "parallel.child-deadline"];
 
 /**
  * Lets time pass for retries and fires the object's alarm until no job but the

@@ -55,7 +55,7 @@ export interface ChildReport {
   reportId: string;
   childIssueId: string;
   childSessionId: string;
-  kind: "started" | "succeeded" | "failed" | "canceled";
+  kind: "started" | "waiting" | "succeeded" | "failed" | "canceled";
   reason: string | null;
   pullRequests: string[];
   at: number;

@@ -17,15 +17,20 @@ export function withParentReports(before: SessionState, event: SessionEvent, res
   const started = event.type === "prepared" && !before.parentLink && result.state !== before;
   const restarted = event.type === "prepared" && !!before.parentLink && before.session.routedAt === null && after.routedAt !== null;
   const ended = !isEndedStatus(before.session.status) && isEndedStatus(after.status);
-  if (!started && !restarted && !ended) return result;
-  const kind: "started" | "succeeded" | "failed" | "canceled" = !ended ? "started" : after.status === "complete" ? "succeeded" : after.status === "stopped" ? "canceled" : "failed";
+  // A child the day's budget cannot pay for yet waits like any task; its parent says so too.
+  const waiting = before.session.status !== "waiting_for_budget" && after.status === "waiting_for_budget";
+  if (!started && !restarted && !ended && !waiting) return result;
+  const kinds: ("started" | "waiting" | "succeeded" | "failed" | "canceled")[] = [];
+  if (started || restarted) kinds.push("started");
+  if (ended) kinds.push(after.status === "complete" ? "succeeded" : after.status === "stopped" ? "canceled" : "failed");
+  else if (waiting) kinds.push("waiting");
   const pullRequests = (result.state.execution?.pullRequests ?? []).map((pr) => pr.url);
-  const report: Effect = {
+  const reports: Effect[] = kinds.map((kind) => ({
     kind: "job",
     job: {
       kind: "parallel.report",
-      payload: { agentSessionId: after.id, parentIssueId: link.parentIssueId, reportId: context.newId(), kind, reason: ended ? after.error : null, pullRequests, at: context.now },
+      payload: { agentSessionId: after.id, parentIssueId: link.parentIssueId, reportId: context.newId(), kind, reason: kind === "waiting" ? "waiting for budget" : ended ? after.error : null, pullRequests, at: context.now },
     },
-  };
-  return { ...result, effects: [...result.effects, report] };
+  }));
+  return { ...result, effects: [...result.effects, ...reports] };
 }

@@ -71,9 +71,11 @@ export type SessionEvent =
   /** The sub-issues of a proposed plan exist in Linear now (created idempotently with the ids the plan gave them). */
   | { type: "parallel.sub-issues-created"; identifiers: Record<string, string> }
   /** A child's session reported in. `reportId` makes a retried report count once. */
-  | { type: "parallel.child-report"; childIssueId: string; childSessionId: string; kind: "started" | "succeeded" | "failed" | "canceled"; reason: string | null; pullRequests: string[]; at: number }
+  | { type: "parallel.child-report"; childIssueId: string; childSessionId: string; kind: "started" | "waiting" | "succeeded" | "failed" | "canceled"; reason: string | null; pullRequests: string[]; at: number }
   /** The validation task was planned and its worst case reserved (or refused). */
   | { type: "parallel.validation-planned"; plan: PlannedExecution | null; reason: string | null }
+  /** A delegated child's start deadline passed (its timer). */
+  | { type: "parallel.child-start-overdue"; key: string; attempt: number }
   /** A follow-up for the parent while its children run: it goes to the parent (the validation holds the children to it). */
   | { type: "parallel.follow-up" }
   // ---- from the API ----

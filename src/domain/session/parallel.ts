@@ -20,6 +20,9 @@ import { Transition, unchanged, type StepResult } from "./transition";
 
 type Event<T extends SessionEvent["type"]> = Extract<SessionEvent, { type: T }>;
 
+/** How long a delegated child may take to report its start before the parent counts the attempt as failed. */
+export const CHILD_START_DEADLINE_MS = 10 * 60_000;
+
 const ACTIVE_PARALLEL = new Set<ParallelFacts["status"]>(["planning", "creating", "running", "validating"]);
 
 /** Whether the parent's own follow-ups and stops concern a parallel run rather than one execution. */
@@ -110,6 +113,11 @@ export function childReport(state: SessionState, event: Event<"parallel.child-re
     return t.result();
   }
   const attempt = child?.attempts ?? 0;
+  if (event.kind === "waiting") {
+    t.record("parallel.child_waiting", `${itemLabel(item)} waits for budget`, { key: item.key, childSessionId: event.childSessionId });
+    t.thought(`${itemLabel(item)} waits for budget: today's budget cannot pay for its worst case yet. It starts by itself when there is room.`);
+    return t.result();
+  }
   const happened: ParallelEvent =
     event.kind === "started"
       ? { type: "child_started", key: item.key, attempt, at: event.at }
@@ -241,6 +249,8 @@ function perform(t: Transition, decision: ParallelDecision): void {
         kind: "parallel.start-child",
         payload: { agentSessionId: t.sessionId, key: decision.key, attempt: decision.attempt, childIssueId: item.issueId, childSessionId: run.links[decision.key]?.agentSessionId ?? null },
       });
+      // If Linear never starts the child's session, the plan must not wait forever.
+      t.queue({ kind: "parallel.child-deadline", payload: { agentSessionId: t.sessionId, key: decision.key, attempt: decision.attempt } }, t.now + CHILD_START_DEADLINE_MS);
       return;
     case "stop_child": {
       const childSessionId = run.links[decision.key]?.agentSessionId;
@@ -320,5 +330,18 @@ export function followUp(state: SessionState, _event: Event<"parallel.follow-up"
   const t = new Transition(state, context);
   t.record("parallel.follow_up", "A follow-up for the parent while its sub-tasks run");
   t.thought("Noted. The sub-tasks keep running; I'll hold their pull requests to this when I validate them. To change one sub-task, write in its own issue.");
+  return t.result();
+}
+
+/** A delegated child never reported its start: the attempt counts as failed (retried once, like any failure). */
+export function childStartOverdue(state: SessionState, event: Event<"parallel.child-start-overdue">, context: StepContext): StepResult {
+  const run = state.parallel;
+  const child = run?.children.find((c) => c.key === event.key);
+  if (!run?.plan || run.status !== "running" || child?.status !== "starting" || child.attempts !== event.attempt) return unchanged(state);
+  const t = new Transition(state, context);
+  const minutes = Math.round(CHILD_START_DEADLINE_MS / 60_000);
+  const reason = `its session did not start within ${minutes} minutes of its delegation (Linear sent no created webhook)`;
+  t.record("parallel.child_start_overdue", reason, { key: event.key, attempt: event.attempt });
+  advance(t, { type: "child_failed", key: event.key, attempt: event.attempt, at: t.now, reason });
   return t.result();
 }

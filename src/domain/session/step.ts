@@ -91,6 +91,8 @@ function decide(state: SessionState, event: SessionEvent, context: StepContext):
       return parallel.childReport(state, event, context);
     case "parallel.validation-planned":
       return parallel.validationPlanned(state, event, context);
+    case "parallel.child-start-overdue":
+      return parallel.childStartOverdue(state, event, context);
     case "parallel.follow-up":
       return parallel.followUp(state, event, context);
   }

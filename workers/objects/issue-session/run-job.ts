@@ -122,6 +122,11 @@ export async function runJob(job: JobRecord, ctx: JobContext): Promise<JobOutcom
       return planValidation(job, ctx);
     case "parallel.report":
       return reportToParent(job, ctx);
+    case "parallel.child-deadline": {
+      const { agentSessionId, key, attempt } = job.payload as Extract<JobSpec, { kind: "parallel.child-deadline" }>["payload"];
+      applyEvent(ctx, agentSessionId, "latest", { type: "parallel.child-start-overdue", key, attempt });
+      return { kind: "done" };
+    }
     case "d1.sync":
       return syncToD1(ctx);
   }

@@ -28,7 +28,7 @@ function running(children: ParallelFacts["children"], overrides: Partial<Paralle
   return { session: session({ status: "active" }), execution: null, parallel: run, parentLink: null };
 }
 const child = (key: string, status: ParallelFacts["children"][number]["status"], attempts = status === "pending" ? 0 : 1) => ({ key, status, attempts, reason: null, startedAt: status === "pending" ? null : NOW - 5000, endedAt: null });
-const report = (key: string, kind: "started" | "succeeded" | "failed" | "canceled", reason: string | null = null): SessionEvent => ({
+const report = (key: string, kind: "started" | "waiting" | "succeeded" | "failed" | "canceled", reason: string | null = null): SessionEvent => ({
   type: "parallel.child-report",
   childIssueId: `issue-${key}`,
   childSessionId: `child-${key}`,
@@ -118,6 +118,28 @@ describe("step: a parent's children report in", () => {
     const { state: next, effects } = step(running([child("a", "succeeded"), child("b", "succeeded"), child("c", "running")]), report("c", "succeeded"), ctx());
     expect(next.parallel).toMatchObject({ status: "validating", validation: { status: "pending" } });
     expect(jobKinds(effects)).toContain("parallel.validate");
+  });
+
+  it("a child waiting for budget is said in the parent's thread, and changes nothing else", () => {
+    const before = running([child("a", "running"), child("b", "running"), child("c", "pending")]);
+    const { state: next, effects } = step(before, report("a", "waiting"), ctx());
+    expect(next.parallel?.children).toEqual(before.parallel?.children);
+    expect(activities(effects).map((a) => a.body)).toEqual([expect.stringContaining("ENG-a Part a waits for budget")]);
+  });
+
+  it.each([
+    ["still starting: the attempt counts as failed and is retried", child("a", "starting"), 1, "starting", 2],
+    ["it reported its start: nothing", child("a", "running"), 1, "running", 1],
+    ["a deadline of an earlier attempt: nothing", { ...child("a", "starting"), attempts: 2 }, 1, "starting", 2],
+  ])("a delegated child's start deadline, %s", (_, a, attempt, status, attempts) => {
+    const { state: next } = step(running([a, child("b", "running"), child("c", "pending")]), { type: "parallel.child-start-overdue", key: "a", attempt }, ctx());
+    expect(next.parallel?.children[0]).toMatchObject({ status, attempts });
+  });
+
+  it("delegating a child also sets its start deadline", () => {
+    const { effects } = step(state(fresh, null), prepared({ kind: "plan", decision: parallelDecision() }), ctx());
+    const deadlines = effects.flatMap((e) => (e.kind === "job" && e.job.kind === "parallel.child-deadline" ? [[e.job.payload.key, e.dueAt]] : []));
+    expect(deadlines).toEqual([["a", NOW + 600_000], ["b", NOW + 600_000]]);
   });
 
   it("a report for an issue outside the plan changes nothing", () => {
@@ -242,6 +264,16 @@ describe("step: a child reports to its parent", () => {
     const [sent] = reports(effects);
     expect(sent).toMatchObject({ kind, pullRequests: prs });
     if (kind === "failed") expect(sent?.reason).toBeTruthy();
+  });
+
+  it("a child that starts waiting for budget tells its parent", () => {
+    const before: SessionState = { session: session({ status: "ready", routedAt: NOW - 1 }), execution: null, parentLink: link, parallel: null };
+    const p = planned({ decision: decision({ executor: null, waitForBudget: { executor: "cloud", reason: "r" } }), reservation: { ok: false, wait: true, reason: "today has $1 left", remainingUsd: 1 } });
+    const waiting = step({ ...before, session: session({ status: "waiting_for_budget", routedAt: NOW - 1 }) }, { type: "replanned", plan: p }, ctx());
+    expect(reports(waiting.effects)).toEqual([]);
+    const started = step({ ...before, session: session({ status: "pending", routedAt: null }) }, { ...prepared(null, p), parentLink: link } as SessionEvent, ctx());
+    expect(started.state.session.status).toBe("waiting_for_budget");
+    expect(reports(started.effects).map((r) => r.kind)).toEqual(["started", "waiting"]);
   });
 
   it("a stopped child reports canceled; a session with no parent reports nothing", () => {
