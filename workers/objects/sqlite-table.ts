@@ -27,10 +27,11 @@ export class Column<T> {
 
   /** The same column, allowing NULL. */
   nullable(): Column<T | null> {
+    const { decode, encode } = this;
     return new Column<T | null>(
       this.name,
-      (value) => (value === null ? null : this.decode(value)),
-      (value) => (value === null ? null : this.encode(value)),
+      (value) => (value === null ? null : decode(value)),
+      (value) => (value === null ? null : encode(value)),
     );
   }
 }
@@ -153,22 +154,28 @@ export type OnConflict<W> =
  * read back into the record (kept for inspection only).
  */
 export class Table<R, W = object> {
-  readonly #columns: readonly (readonly [string, Column<unknown>])[];
-  readonly #writable: Readonly<Record<string, Column<unknown>>>;
+  // Read as three parallel arrays: the webhook path reads a few rows per delivery, and this loop is all a read adds to `sql.exec`.
+  readonly #keys: readonly string[];
+  readonly #names: readonly string[];
+  readonly #decoders: readonly ((value: Value | undefined) => unknown)[];
+  readonly #writable: ReadonlyMap<string, Column<unknown>>;
 
   constructor(
     readonly name: string,
     columns: Columns<R>,
     writeOnly?: Columns<W>,
   ) {
-    this.#columns = Object.entries(columns as Record<string, Column<unknown>>);
-    this.#writable = { ...(columns as Record<string, Column<unknown>>), ...(writeOnly as Record<string, Column<unknown>> | undefined) };
+    const readable = Object.entries(columns as Record<string, Column<unknown>>);
+    this.#keys = readable.map(([key]) => key);
+    this.#names = readable.map(([, column]) => column.name);
+    this.#decoders = readable.map(([, column]) => column.decode);
+    this.#writable = new Map([...readable, ...Object.entries((writeOnly ?? {}) as Record<string, Column<unknown>>)]);
   }
 
   /** A row (from `SELECT *` or any query naming every column) as a record. */
   read(row: Row): R {
     const record: Record<string, unknown> = {};
-    for (const [key, column] of this.#columns) record[key] = column.decode(row[column.name]);
+    for (let i = 0; i < this.#keys.length; i++) record[this.#keys[i]!] = this.#decoders[i]!(row[this.#names[i]!]);
     return record as R; // every key of R was set by its own column's decoder
   }
 
@@ -190,9 +197,11 @@ export class Table<R, W = object> {
   columnsOf(record: Partial<R & W>): { names: string[]; values: Value[] } {
     const names: string[] = [];
     const values: Value[] = [];
-    for (const [key, value] of Object.entries(record)) {
+    const fields = record as Record<string, unknown>; // read field by field, each through its own column's encoder
+    for (const key in fields) {
+      const value = fields[key];
       if (value === undefined) continue;
-      const column = this.#writable[key];
+      const column = this.#writable.get(key);
       if (!column) continue; // a field the table does not store (the caller's type allows more than the row holds)
       names.push(column.name);
       values.push(column.encode(value));
@@ -201,7 +210,7 @@ export class Table<R, W = object> {
   }
 
   #name(key: string): string {
-    const column = this.#writable[key];
+    const column = this.#writable.get(key);
     if (!column) throw new Error(`${this.name}: no column for ${key}`);
     return column.name;
   }
