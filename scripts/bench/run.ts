@@ -16,6 +16,7 @@ const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   reports: async () => (await import("./reports")).benchReports(),
   panel: async () => (await import("./panel")).benchPanel(),
   estimates: benchEstimates,
+  parallel: async () => (await import("./parallel")).benchParallel(),
 };
 
 const wanted = process.argv.slice(2);
