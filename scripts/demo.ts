@@ -8,7 +8,11 @@
  *   - one that asks to run locally, on that agent;
  *   - one that asks for the cloud, which ends with a pull request;
  *   - one that asks for the cloud, whose run Codegen refuses to start (402),
- *     so it falls back to the local agent.
+ *     so it falls back to the local agent;
+ *   - a parent in the `checkout` repository, whose strategy is hybrid-parallel,
+ *     split into its three sub-issues (the third blocked by the first two):
+ *     the edge delegates them, two run in the cloud at once, the third after
+ *     both, then a validation task, and the parent answers once with every PR.
  * It prints what the agent says in (emulated) Linear as it happens, then where
  * each issue ran, how it ended and what it cost; it exits non-zero if any issue
  * did not end as intended. The panel shows it all live (its URL and key are
@@ -29,6 +33,7 @@ import { BACKLOG, CLOUD_ISSUE, FALLBACK_ISSUE, LOCAL_ISSUE, type DemoIssue } fro
 import { problemsWith, settledSession, summaryLines } from "./lib/demo-outcome";
 import { edgeApi } from "./lib/edge-api";
 import { LinearWatch, endingOn, timedLog } from "./lib/linear-watch";
+import { PARALLEL_REPOSITORY, PARALLEL_SCRIPTS, PARALLEL_TREE, parallelProblems, parallelSummaryLines, settledParallel } from "./lib/demo-parallel";
 import { emulatedLinearVars, installThroughOAuth, scaledCodegenVars, startLocalEdge } from "./lib/local-edge";
 
 const keep = process.argv.includes("--keep");
@@ -85,14 +90,17 @@ try {
   const api = edgeApi(edge.url, API_KEY);
 
   await linear.configure({ webhookUrl: `${edge.url}/webhooks/linear`, webhookSecret: WEBHOOK_SECRET });
-  const org = await linear.createOrganization({ name: "Acme", urlKey: "acme", teams: [{ key: "ENG", name: "Engineering" }] });
+  const org = await linear.createOrganization({ name: "Acme", urlKey: "acme", teams: [{ key: "ENG", name: "Engineering" }, { key: PARALLEL_REPOSITORY.teamKey, name: "Payments" }] });
   await installThroughOAuth(edge.url, org.organizationId);
   say("installed the app into the Acme workspace through /oauth/linear/authorize");
 
-  const cg = await codegen.createOrganization({ repos: [{ name: "acme/web" }] });
+  const cg = await codegen.createOrganization({ repos: [{ name: "acme/web" }, { name: PARALLEL_REPOSITORY.codegenRepo }] });
   await codegen.script(cg.orgId, {
     scripts: [
+      ...PARALLEL_SCRIPTS,
       {
+        // Matched: the parallel children's runs may be created first.
+        match: { promptContains: CLOUD_ISSUE.issue.title },
         durationMs: 10 * 60_000,
         finalStatus: "COMPLETE",
         logEvery: 2 * 60_000,
@@ -103,9 +111,11 @@ try {
     // Issues delegated later from the panel (with --keep) that go to the cloud.
     default: { durationMs: 6 * 60_000, finalStatus: "COMPLETE", logEvery: 90_000, result: "Made the change and added tests; the suite passes." },
   });
-  await api("PUT", "/api/config", { strategy: "hybrid-smart", codegen: { orgId: cg.orgId, apiToken: cg.apiToken } });
+  await api("PUT", "/api/config", { strategy: "hybrid-smart", codegen: { orgId: cg.orgId, apiToken: cg.apiToken }, repositories: { [PARALLEL_REPOSITORY.name]: { strategy: "hybrid-parallel" } } });
   await api("POST", "/api/repositories", { name: "web", gitUrl: "git@github.com:acme/web.git", teamKeys: ["ENG"], codegenRepoId: cg.repos[0]!.id });
   say('added repository "web" for team ENG with the workspace\'s Codegen credentials; strategy hybrid-smart');
+  await api("POST", "/api/repositories", { name: PARALLEL_REPOSITORY.name, gitUrl: `git@github.com:${PARALLEL_REPOSITORY.codegenRepo}.git`, teamKeys: [PARALLEL_REPOSITORY.teamKey], codegenRepoId: cg.repos[1]!.id });
+  say(`added repository "${PARALLEL_REPOSITORY.name}" for team ${PARALLEL_REPOSITORY.teamKey}; its strategy is hybrid-parallel (no local agent serves it: its sub-tasks and validation run in the cloud)`);
 
   const { token } = await api<{ token: string }>("POST", "/api/agent-tokens", { name: "demo laptop" });
   const home = mkdtempSync(join(tmpdir(), "cyrus-demo-home-"));
@@ -150,8 +160,14 @@ try {
   say("codegen", `the next run Codegen is asked to create will be refused with 402 (allowance used up)`);
   sessions.fallback = await delegate(issues.fallback);
 
-  const all = [issues.local, issues.cloud, issues.fallback];
-  await watch.until("all three issues to end with a response or an error", (state) => all.every((issue) => endingOn(state, issue.id)), 120_000);
+  // The parallel children's runs must not take the 402 meant for the fallback issue: delegate the parent once it is used.
+  await watch.until("Codegen to refuse the fallback issue's run", async () => (await codegen.faults()).length === 0, 60_000);
+  const tree = await linear.createIssueTree(org.organizationId, PARALLEL_TREE);
+  say(tree.parent.identifier.padEnd(6), `created "${tree.parent.title}" with sub-issues ${tree.subIssues.map((sub) => sub.identifier).join(", ")} (${tree.subIssues[2]!.identifier} blocked by the other two): hybrid-parallel splits it`);
+  const parallelSession = await delegate(tree.parent);
+
+  const all = [issues.local, issues.cloud, issues.fallback, tree.parent];
+  await watch.until("all four issues to end with a response or an error", (state) => all.every((issue) => endingOn(state, issue.id)), 120_000);
   // A pull request is linked right after the response, through the same outbox.
   const state = await watch.until(
     `the pull request to be linked on ${issues.cloud.identifier}`,
@@ -174,14 +190,27 @@ try {
     const attachmentUrls = state.attachments.filter((a) => a.issueId === issue.id).map((a) => a.url);
     problems.push(...problemsWith(issue.identifier, demo.expect, detail, { ending, attachmentUrls }));
   }
+  const parentDetail = await settledParallel(api, parallelSession, 30_000);
+  const childRows = [];
+  for (const item of parentDetail.parallel?.items ?? []) {
+    const sub = tree.subIssues.find((candidate) => candidate.id === item.issueId);
+    if (!item.agentSessionId || !sub) continue;
+    childRows.push({ identifier: sub.identifier, title: sub.title, detail: await settledSession(api, item.agentSessionId, 30_000) });
+  }
+  const parallel = { parent: { identifier: tree.parent.identifier, title: tree.parent.title, detail: parentDetail }, children: childRows };
+  const finalState = await linear.state(org.organizationId);
+  problems.push(...parallelProblems(parallel, finalState, tree.parent.id));
+  if (childRows.length !== tree.subIssues.length) problems.push(`${tree.parent.identifier}: only ${childRows.length} of ${tree.subIssues.length} sub-issues ran as sessions`);
   console.log("");
   for (const line of summaryLines(rows)) console.log(`  ${line}`);
+  console.log("");
+  for (const line of parallelSummaryLines(parallel)) console.log(`  ${line}`);
   console.log("");
   if (problems.length) {
     console.error(`The demo did not go as intended:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
     await shutdown(1);
   }
-  say("done: all three issues ended as intended; every message above went from the edge's outbox into (emulated) Linear.");
+  say("done: all four issues (and the three sub-issues) ended as intended; every message above went from the edge's outbox into (emulated) Linear.");
 
   if (!keep) await shutdown(0);
 
