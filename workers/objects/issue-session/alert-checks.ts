@@ -5,8 +5,7 @@
  */
 import { agentsOfflineAlert, budgetAlert, successRateAlert } from "../../../src/domain/alert-rules";
 import { effectiveSettings, type EffectiveSettings } from "../../../src/domain/workspace-settings";
-import type { JobSpec } from "../../../src/domain/job-specs";
-import type { JobRecord } from "./store";
+import type { JobOf } from "./store";
 import { outcomesSince } from "../../../src/db/queries/metrics";
 import { describeError } from "../../../src/log";
 import { raiseAlert } from "../../raise-alert";
@@ -28,8 +27,8 @@ export async function checkBudgetAndSuccess(ctx: JobContext, settings: Effective
 }
 
 /** `alert.agents-offline`: a local task was queued while no agent serving its repository was online. */
-export async function alertAgentsOffline(job: JobRecord, ctx: JobContext): Promise<JobOutcome> {
-  const { repository, issueIdentifier, agentSessionId } = job.payload as Extract<JobSpec, { kind: "alert.agents-offline" }>["payload"];
+export async function alertAgentsOffline(job: JobOf<"alert.agents-offline">, ctx: JobContext): Promise<JobOutcome> {
+  const { repository, issueIdentifier, agentSessionId } = job.payload;
   try {
     const settings = effectiveSettings(ctx.config, await ctx.workspaceSettings(), ctx.store.getAgentSession(agentSessionId)?.repositoryName);
     await raiseAlert(ctx.db, ctx.log, ctx.organizationId, settings.alerts.webhookUrl, agentsOfflineAlert({ at: ctx.now(), repository, issueIdentifier }));

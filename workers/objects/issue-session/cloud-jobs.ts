@@ -15,7 +15,6 @@
 import { buildCodegenPrompt, branchNameFor, runMetadata } from "../../../src/prompts/cloud-run";
 import { createMayHaveLanded, nextCloudCreateStep } from "../../../src/domain/cloud-create";
 import { cloudFailureOutcome } from "../../../src/domain/cloud-retry";
-import type { JobSpec } from "../../../src/domain/job-specs";
 import { executionPurpose, parallelRunning, stopNeedsPrRemoval, type SessionEvent } from "../../../src/domain/session";
 import { proposedPlanJsonSchema } from "../../../src/domain/parallel/proposed-plan";
 import { buildPlannerPrompt, buildValidationPrompt, dependencyNote } from "../../../src/prompts/parallel-tasks";
@@ -28,14 +27,13 @@ import type { CloudRunObservation, GateResult } from "../contracts";
 import type { CodegenCredentialRef } from "../../codegen-credentials";
 import type { FollowUpRequest, StartRequest, StopRequest } from "../../../src/domain/executor";
 import type { JobContext, JobOutcome } from "./job-context";
-import type { AgentSessionRecord, ExecutionRecord, JobRecord } from "./store";
+import type { AgentSessionRecord, ExecutionRecord, JobOf } from "./store";
 import { codegenGateStub } from "../stubs";
 import { attemptNumber } from "../../../src/domain/attempt-key";
 import { issueHeadline, parseIssueSnapshot } from "../../../src/domain/issue-snapshot";
 import { applyEvent, loadState } from "./apply-step";
 
 
-type Payload<K extends JobSpec["kind"]> = Extract<JobSpec, { kind: K }>["payload"];
 
 function gateOf(ctx: JobContext, exec: ExecutionRecord) {
   return codegenGateStub(ctx.env, exec.gateName!);
@@ -149,8 +147,8 @@ export function receiveObservation(ctx: JobContext, run: CloudRunObservation): v
   if (exec) event(ctx, exec, { type: "cloud.observed", run });
 }
 
-export async function watchCloudRun(job: JobRecord, ctx: JobContext): Promise<JobOutcome> {
-  const exec = ctx.store.getExecution((job.payload as Payload<"cloud.watch">).attemptKey);
+export async function watchCloudRun(job: JobOf<"cloud.watch">, ctx: JobContext): Promise<JobOutcome> {
+  const exec = ctx.store.getExecution((job.payload).attemptKey);
   if (!exec?.runId || exec.state === "ended" || exec.state === "stopped") return { kind: "done" };
   await gateOf(ctx, exec).watchRun(refOf(exec), { runId: exec.runId, sessionObject: ctx.objectName, runCreatedAt: exec.startedAt, expectedEnd: await expectedEnd(ctx, exec.agentSessionId) });
   return { kind: "done" };
@@ -169,21 +167,21 @@ async function expectedEnd(ctx: JobContext, agentSessionId: string): Promise<End
 }
 
 /** A `cloud.finish` job (queued by an earlier version of the session, which finished runs from a job). */
-export async function finishCloudRun(job: JobRecord, ctx: JobContext): Promise<JobOutcome> {
-  event(ctx, job.payload as Payload<"cloud.finish">, { type: "cloud.finish-due" });
+export async function finishCloudRun(job: JobOf<"cloud.finish">, ctx: JobContext): Promise<JobOutcome> {
+  event(ctx, job.payload, { type: "cloud.finish-due" });
   return { kind: "done" };
 }
 
-export async function cloudDeadline(job: JobRecord, ctx: JobContext): Promise<JobOutcome> {
-  const payload = job.payload as Payload<"cloud.deadline">;
+export async function cloudDeadline(job: JobOf<"cloud.deadline">, ctx: JobContext): Promise<JobOutcome> {
+  const payload = job.payload;
   const session = ctx.store.getAgentSession(payload.agentSessionId);
   const settings = effectiveSettings(ctx.config, await ctx.workspaceSettings(), session?.repositoryName);
   event(ctx, payload, { type: "cloud.deadline-passed", deadlineAt: payload.deadlineAt, timeoutAction: settings.cloudTimeoutAction === "fallback" ? "fallback" : "ask" });
   return { kind: "done" };
 }
 
-export async function forwardCloudLogs(job: JobRecord, ctx: JobContext): Promise<JobOutcome> {
-  const payload = job.payload as Payload<"cloud.logs">;
+export async function forwardCloudLogs(job: JobOf<"cloud.logs">, ctx: JobContext): Promise<JobOutcome> {
+  const payload = job.payload;
   const exec = ctx.store.getExecution(payload.attemptKey);
   if (!exec?.runId || exec.state !== "running") return { kind: "done" };
   const read = await gateOf(ctx, exec).readLogs(refOf(exec), { runId: exec.runId, skip: exec.logsSeen });
@@ -194,8 +192,8 @@ export async function forwardCloudLogs(job: JobRecord, ctx: JobContext): Promise
   return { kind: "done" };
 }
 
-export async function checkCloudRun(job: JobRecord, ctx: JobContext): Promise<JobOutcome> {
-  const payload = job.payload as Payload<"cloud.check">;
+export async function checkCloudRun(job: JobOf<"cloud.check">, ctx: JobContext): Promise<JobOutcome> {
+  const payload = job.payload;
   const exec = ctx.store.getExecution(payload.attemptKey);
   if (!exec?.runId || (exec.state !== "running" && exec.state !== "timed_out")) return { kind: "done" };
   const gate = gateOf(ctx, exec);

@@ -7,17 +7,16 @@
  */
 import { estimateCost, runBudget, type RunRecord } from "../../../src/domain/cost-estimate";
 import { AGENT_TYPES, type AgentType, type Complexity } from "../../../src/domain/task-analysis";
-import type { JobSpec } from "../../../src/domain/job-specs";
 import { budgetLimitsFor, effectiveSettings } from "../../../src/domain/workspace-settings";
 import { recentRunHistory } from "../../../src/db/queries/history";
 import type { JobContext, JobOutcome } from "./job-context";
-import type { JobRecord } from "./store";
+import type { JobOf } from "./store";
 import { workspaceStub } from "../stubs";
 import { nextAttemptKey } from "../../../src/domain/attempt-key";
 import { applyEvent } from "./apply-step";
 
-export async function fallBack(job: JobRecord, ctx: JobContext): Promise<JobOutcome> {
-  const { agentSessionId, fromAttemptKey, to, reason } = job.payload as Extract<JobSpec, { kind: "session.fallback" }>["payload"];
+export async function fallBack(job: JobOf<"session.fallback">, ctx: JobContext): Promise<JobOutcome> {
+  const { agentSessionId, fromAttemptKey, to, reason } = job.payload;
   const session = ctx.store.getAgentSession(agentSessionId);
   const from = ctx.store.getExecution(fromAttemptKey);
   if (!session || !from || session.stopRequestedAt) return { kind: "done" };

@@ -84,6 +84,5 @@ function usesLinear(kind: JobRecord["kind"]): boolean {
 }
 
 function agentSessionOf(job: JobRecord): string | null {
-  const payload = job.payload as { agentSessionId?: string } | null;
-  return payload?.agentSessionId ?? null;
+  return "agentSessionId" in job.payload ? job.payload.agentSessionId : null;
 }

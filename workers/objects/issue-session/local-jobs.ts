@@ -5,7 +5,6 @@
  * hands what it learned to the session's `step` as an event; what that means is
  * decided there (src/domain/session/local.ts).
  */
-import type { JobSpec } from "../../../src/domain/job-specs";
 import { branchNameFor } from "../../../src/prompts/cloud-run";
 import { buildLocalTaskPrompt } from "../../../src/prompts/local-task";
 import type { FollowUpRequest, StartRequest, StopRequest } from "../../../src/domain/executor";
@@ -17,13 +16,12 @@ import { effectiveSettings } from "../../../src/domain/workspace-settings";
 import type { RequeueNotice } from "../../../src/domain/task-assignment";
 import type { LocalTaskUpdate } from "../contracts";
 import type { JobContext, JobOutcome } from "./job-context";
-import type { AgentSessionRecord, JobRecord } from "./store";
+import type { AgentSessionRecord, JobOf } from "./store";
 import { workspaceStub } from "../stubs";
 import { attemptNumber } from "../../../src/domain/attempt-key";
 import { issueHeadline, parseIssueSnapshot } from "../../../src/domain/issue-snapshot";
 import { applyEvent, loadState } from "./apply-step";
 
-type Payload<K extends JobSpec["kind"]> = Extract<JobSpec, { kind: K }>["payload"];
 
 /** Grace between interrupt() and abort on the agent. */
 const STOP_GRACE_MS = 30_000;
@@ -142,8 +140,8 @@ export function receiveLocalUpdate(ctx: JobContext, update: LocalTaskUpdate): vo
 }
 
 /** One ephemeral action for the tool calls gathered since the last; `send` posts it with the job's own id, so a retried flush cannot post twice. */
-export async function flushToolCalls(job: JobRecord, ctx: JobContext, send: (content: { action: string; parameter: string }) => Promise<void>): Promise<JobOutcome> {
-  const payload = job.payload as Payload<"local.flush-tools">;
+export async function flushToolCalls(job: JobOf<"local.flush-tools">, ctx: JobContext, send: (content: { action: string; parameter: string }) => Promise<void>): Promise<JobOutcome> {
+  const payload = job.payload;
   const exec = ctx.store.getExecution(payload.attemptKey);
   const action = exec ? toolBatchAction(exec.pendingTools) : null;
   if (!exec || !action) return { kind: "done" };

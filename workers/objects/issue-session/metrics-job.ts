@@ -3,20 +3,18 @@
  * Keyed by attempt and resume, so a replayed job (alarms fire at least once)
  * writes the same row again rather than a second one.
  */
-import type { JobSpec } from "../../../src/domain/job-specs";
 import { cloudRunCost } from "../../../src/domain/cloud-cost";
 import { recordExecutionMetrics } from "../../../src/db/queries/metrics";
 import { effectiveSettings } from "../../../src/domain/workspace-settings";
 import { checkBudgetAndSuccess } from "./alert-checks";
 import type { JobContext, JobOutcome } from "./job-context";
-import type { JobRecord } from "./store";
+import type { JobOf } from "./store";
 import { workspaceStub } from "../stubs";
 import { metricsRowId } from "../../../src/domain/attempt-key";
 
-type Payload<K extends JobSpec["kind"]> = Extract<JobSpec, { kind: K }>["payload"];
 
-export async function recordMetrics(job: JobRecord, ctx: JobContext): Promise<JobOutcome> {
-  const { agentSessionId, attemptKey } = job.payload as Payload<"metrics.record">;
+export async function recordMetrics(job: JobOf<"metrics.record">, ctx: JobContext): Promise<JobOutcome> {
+  const { agentSessionId, attemptKey } = job.payload;
   const exec = ctx.store.getExecution(attemptKey);
   if (!exec?.startedAt) return { kind: "done" };
   const session = ctx.store.getAgentSession(agentSessionId);

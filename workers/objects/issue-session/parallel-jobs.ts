@@ -6,16 +6,14 @@
  * decided there (src/domain/session/parallel.ts, child.ts).
  */
 import { checkMayDelegate } from "../../../src/domain/parallel/caps";
-import type { JobSpec } from "../../../src/domain/job-specs";
 import { parseIssueSnapshot } from "../../../src/domain/issue-snapshot";
 import type { JobContext, JobOutcome } from "./job-context";
-import type { JobRecord } from "./store";
+import type { JobOf } from "./store";
 import { applyEvent, loadParallel } from "./apply-step";
 import { planHelperTask } from "./helper-task";
 import { withLinear } from "./linear-job";
 import { issueSessionName, issueSessionStub } from "../stubs";
 
-type Payload<K extends JobSpec["kind"]> = Extract<JobSpec, { kind: K }>["payload"];
 
 /** A UUID that is the same for the same text: a relation's client id, so a replayed create meets its first attempt. */
 async function stableUuid(text: string): Promise<string> {
@@ -27,8 +25,8 @@ async function stableUuid(text: string): Promise<string> {
 }
 
 /** Creates the proposed plan's sub-issues and their `blocks` relations: idempotent by the ids the plan gave them. */
-export async function createSubIssues(job: JobRecord, ctx: JobContext): Promise<JobOutcome> {
-  const { agentSessionId } = job.payload as Payload<"parallel.create-sub-issues">;
+export async function createSubIssues(job: JobOf<"parallel.create-sub-issues">, ctx: JobContext): Promise<JobOutcome> {
+  const { agentSessionId } = job.payload;
   const run = loadParallel(ctx, agentSessionId);
   const session = ctx.store.getAgentSession(agentSessionId);
   const issue = parseIssueSnapshot(ctx.store.getMeta("issue"));
@@ -55,8 +53,8 @@ export async function createSubIssues(job: JobRecord, ctx: JobContext): Promise<
 }
 
 /** Delegates a child's sub-issue to the app (Linear then sends its `created` webhook), or retries its session. */
-export async function startChild(job: JobRecord, ctx: JobContext): Promise<JobOutcome> {
-  const { agentSessionId, attempt, childIssueId, childSessionId } = job.payload as Payload<"parallel.start-child">;
+export async function startChild(job: JobOf<"parallel.start-child">, ctx: JobContext): Promise<JobOutcome> {
+  const { agentSessionId, attempt, childIssueId, childSessionId } = job.payload;
   const session = ctx.store.getAgentSession(agentSessionId);
   const issue = parseIssueSnapshot(ctx.store.getMeta("issue"));
   if (!session?.issueId || !issue) return { kind: "done" };
@@ -76,15 +74,15 @@ export async function startChild(job: JobRecord, ctx: JobContext): Promise<JobOu
   });
 }
 
-export async function stopChild(job: JobRecord, ctx: JobContext): Promise<JobOutcome> {
-  const { childIssueId, childSessionId } = job.payload as Payload<"parallel.stop-child">;
+export async function stopChild(job: JobOf<"parallel.stop-child">, ctx: JobContext): Promise<JobOutcome> {
+  const { childIssueId, childSessionId } = job.payload;
   await issueSessionStub(ctx.env, issueSessionName(ctx.organizationId, childIssueId)).stopSession(childSessionId);
   return { kind: "done" };
 }
 
 /** Every child is done: where the validation task runs, and its worst case reserved. */
-export async function planValidation(job: JobRecord, ctx: JobContext): Promise<JobOutcome> {
-  const { agentSessionId } = job.payload as Payload<"parallel.validate">;
+export async function planValidation(job: JobOf<"parallel.validate">, ctx: JobContext): Promise<JobOutcome> {
+  const { agentSessionId } = job.payload;
   const run = loadParallel(ctx, agentSessionId);
   const session = ctx.store.getAgentSession(agentSessionId);
   if (!run || run.status !== "validating" || run.validation?.attemptKey || !session) return { kind: "done" };
@@ -98,8 +96,8 @@ export async function planValidation(job: JobRecord, ctx: JobContext): Promise<J
 }
 
 /** A child tells its parent's IssueSession that it started or ended. */
-export async function reportToParent(job: JobRecord, ctx: JobContext): Promise<JobOutcome> {
-  const { agentSessionId, parentIssueId, ...report } = job.payload as Payload<"parallel.report">;
+export async function reportToParent(job: JobOf<"parallel.report">, ctx: JobContext): Promise<JobOutcome> {
+  const { agentSessionId, parentIssueId, ...report } = job.payload;
   const issueId = ctx.store.getAgentSession(agentSessionId)?.issueId;
   if (!issueId) return { kind: "done" };
   const answer = await issueSessionStub(ctx.env, issueSessionName(ctx.organizationId, parentIssueId)).onChildReport({ ...report, childIssueId: issueId, childSessionId: agentSessionId });

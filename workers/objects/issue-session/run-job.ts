@@ -12,7 +12,6 @@ import { backoffDelay } from "../../../src/domain/backoff";
 import { startedStateToMoveTo } from "../../../src/domain/issue-start";
 import { noRepositoryMessage, routeIssue } from "../../../src/domain/routing";
 import { planExecution } from "./orchestrate";
-import type { JobSpec, LinearCommentPayload } from "../../../src/domain/job-specs";
 import type { EdgeConfig } from "../../../src/config";
 import { listRepositories } from "../../../src/db/queries/repositories";
 import { syncSessions } from "../../../src/db/queries/sessions";
@@ -29,7 +28,7 @@ import { executorFor } from "./executors";
 import { flushToolCalls } from "./local-jobs";
 import { fallBack } from "./fallback-job";
 import { recordMetrics } from "./metrics-job";
-import type { AgentSessionRecord, JobRecord } from "./store";
+import type { AgentSessionRecord, JobOf, JobRecord } from "./store";
 import type { JobContext, JobOutcome } from "./job-context";
 import { workspaceStub } from "../stubs";
 import { withLinear } from "./linear-job";
@@ -67,15 +66,15 @@ export async function runJob(job: JobRecord, ctx: JobContext): Promise<JobOutcom
     case "session.plan":
       return planAgain(job, ctx);
     case "execution.start": {
-      const { executor, ...request } = job.payload as Extract<JobSpec, { kind: "execution.start" }>["payload"];
+      const { executor, ...request } = job.payload;
       return executorFor(executor).start(ctx, request, job);
     }
     case "execution.followup": {
-      const { executor, ...request } = job.payload as Extract<JobSpec, { kind: "execution.followup" }>["payload"];
+      const { executor, ...request } = job.payload;
       return executorFor(executor).followUp(ctx, request, job);
     }
     case "execution.stop": {
-      const { executor, ...request } = job.payload as Extract<JobSpec, { kind: "execution.stop" }>["payload"];
+      const { executor, ...request } = job.payload;
       return executorFor(executor).stop(ctx, request, job);
     }
     case "cloud.watch":
@@ -89,7 +88,7 @@ export async function runJob(job: JobRecord, ctx: JobContext): Promise<JobOutcom
     case "cloud.check":
       return checkCloudRun(job, ctx);
     case "local.flush-tools": {
-      const { agentSessionId } = job.payload as Extract<JobSpec, { kind: "local.flush-tools" }>["payload"];
+      const { agentSessionId } = job.payload;
       // The job's own UUID is the activity's: a retried flush cannot post twice.
       const activityId = job.id.split(":").pop()!;
       return withLinear(ctx, (api) =>
@@ -101,12 +100,12 @@ export async function runJob(job: JobRecord, ctx: JobContext): Promise<JobOutcom
     case "metrics.record":
       return recordMetrics(job, ctx);
     case "budget.release": {
-      const { attemptKey } = job.payload as Extract<JobSpec, { kind: "budget.release" }>["payload"];
+      const { attemptKey } = job.payload;
       await workspaceStub(ctx.env, ctx.organizationId).releaseBudget(attemptKey);
       return { kind: "done" };
     }
     case "budget.leave-queue": {
-      const { agentSessionId } = job.payload as Extract<JobSpec, { kind: "budget.leave-queue" }>["payload"];
+      const { agentSessionId } = job.payload;
       await workspaceStub(ctx.env, ctx.organizationId).cancelBudgetWait(agentSessionId);
       return { kind: "done" };
     }
@@ -123,12 +122,15 @@ export async function runJob(job: JobRecord, ctx: JobContext): Promise<JobOutcom
     case "parallel.report":
       return reportToParent(job, ctx);
     case "parallel.child-deadline": {
-      const { agentSessionId, key, attempt } = job.payload as Extract<JobSpec, { kind: "parallel.child-deadline" }>["payload"];
+      const { agentSessionId, key, attempt } = job.payload;
       applyEvent(ctx, agentSessionId, "latest", { type: "parallel.child-start-overdue", key, attempt });
       return { kind: "done" };
     }
     case "d1.sync":
       return syncToD1(ctx);
+    default:
+      // A kind this version does not know (queued by a later one, then rolled back): said on the timeline, never retried.
+      return { kind: "failed", error: `unknown job kind ${(job as { kind: string }).kind}` };
   }
 }
 
@@ -138,10 +140,8 @@ export function retryAt(job: JobRecord, config: EdgeConfig, now: number): number
   return now + backoffDelay(job.attempts + 1, { baseMs: base, maxMs: Math.max(base, MAX_RETRY_DELAY_MS) });
 }
 
-type ActivityPayload = Extract<JobSpec, { kind: "linear.activity" }>["payload"];
-
-async function deliverActivity(job: JobRecord, api: LinearApi): Promise<JobOutcome> {
-  const payload = job.payload as ActivityPayload;
+async function deliverActivity(job: JobOf<"linear.activity">, api: LinearApi): Promise<JobOutcome> {
+  const payload = job.payload;
   // An earlier attempt may have landed with its answer lost: never post twice.
   if (job.uncertain && (await api.agentActivityExists(payload.activityId))) return { kind: "done" };
   await api.createAgentActivity({
@@ -153,28 +153,28 @@ async function deliverActivity(job: JobRecord, api: LinearApi): Promise<JobOutco
   return { kind: "done" };
 }
 
-async function updateSession(job: JobRecord, api: LinearApi): Promise<JobOutcome> {
-  const { agentSessionId, update } = job.payload as Extract<JobSpec, { kind: "linear.session-update" }>["payload"];
+async function updateSession(job: JobOf<"linear.session-update">, api: LinearApi): Promise<JobOutcome> {
+  const { agentSessionId, update } = job.payload;
   await api.updateAgentSession(agentSessionId, update);
   return { kind: "done" };
 }
 
-async function linkAttachment(job: JobRecord, api: LinearApi): Promise<JobOutcome> {
-  const { issueId, url, title } = job.payload as Extract<JobSpec, { kind: "linear.attachment" }>["payload"];
+async function linkAttachment(job: JobOf<"linear.attachment">, api: LinearApi): Promise<JobOutcome> {
+  const { issueId, url, title } = job.payload;
   await api.linkUrl(issueId, url, title);
   return { kind: "done" };
 }
 
 /** A comment in the session's thread (a message from the panel); like an activity, never posted twice. */
-async function postComment(job: JobRecord, api: LinearApi): Promise<JobOutcome> {
-  const payload = job.payload as LinearCommentPayload;
+async function postComment(job: JobOf<"linear.comment">, api: LinearApi): Promise<JobOutcome> {
+  const payload = job.payload;
   if (job.uncertain && (await api.commentExists(payload.commentId))) return { kind: "done" };
   await api.createComment({ id: payload.commentId, issueId: payload.issueId, parentId: payload.parentId, body: payload.body, createAsUser: payload.createAsUser });
   return { kind: "done" };
 }
 
-async function prepareSession(job: JobRecord, api: LinearApi, appUserId: string, ctx: JobContext): Promise<JobOutcome> {
-  const { agentSessionId } = job.payload as { agentSessionId: string };
+async function prepareSession(job: JobOf<"session.prepare">, api: LinearApi, appUserId: string, ctx: JobContext): Promise<JobOutcome> {
+  const { agentSessionId } = job.payload;
   const session = ctx.store.getAgentSession(agentSessionId);
   // Routed already (a repeated job after a lost completion): nothing to redo, and nothing to say twice.
   if (!session?.issueId || session.stopRequestedAt || session.routedAt) return { kind: "done" };
@@ -281,8 +281,8 @@ async function planAndReserve(
  * starts, waits on (quietly: it said so already), or ends with an error when a
  * lowered limit means it can never fit.
  */
-async function planAgain(job: JobRecord, ctx: JobContext): Promise<JobOutcome> {
-  const { agentSessionId, afterPlanning } = job.payload as Extract<JobSpec, { kind: "session.plan" }>["payload"];
+async function planAgain(job: JobOf<"session.plan">, ctx: JobContext): Promise<JobOutcome> {
+  const { agentSessionId, afterPlanning } = job.payload;
   const session = ctx.store.getAgentSession(agentSessionId);
   const expected = afterPlanning ? "ready" : "waiting_for_budget";
   if (!session || session.status !== expected || session.stopRequestedAt || !session.repositoryName) return { kind: "done" };

@@ -83,7 +83,8 @@ export interface ExecutionRecord {
   sentPrompts: { id: string; text: string }[];
 }
 
-export interface JobRecord {
+/** A job as stored: what every job row has, its kind and payload apart. */
+interface StoredJob {
   seq: number;
   id: string;
   kind: JobKind;
@@ -94,6 +95,12 @@ export interface JobRecord {
   uncertain: boolean;
   createdAt: number;
 }
+
+/** A pending job as the runner sees it: a JobSpec (its kind narrows its payload) with its row's bookkeeping. */
+export type JobRecord = JobSpec & Omit<StoredJob, "kind" | "payload">;
+
+/** The job of one kind. */
+export type JobOf<K extends JobKind> = Extract<JobRecord, { kind: K }>;
 
 export interface JobView {
   seq: number;
@@ -210,7 +217,7 @@ const JOB_COLUMNS = {
 const PROGRESS_COLUMNS = { state: oneOf("state", ["pending", "done", "failed"]), lastError: text("last_error").nullable(), finishedAt: integer("finished_at").nullable() };
 
 /** The pending jobs as the runner reads them, their payloads parsed. */
-const jobs = new Table<JobRecord, JobProgress>("jobs", { ...JOB_COLUMNS, payload: json<unknown>("payload") }, PROGRESS_COLUMNS);
+const jobs = new Table<StoredJob, JobProgress>("jobs", { ...JOB_COLUMNS, payload: json<unknown>("payload") }, PROGRESS_COLUMNS);
 
 /** The same rows for inspection: payloads left as JSON text, so they cross RPC unchanged. */
 const jobViews = new Table<JobView>("jobs", { ...JOB_COLUMNS, kind: text("kind"), payloadJson: text("payload"), state: text("state"), lastError: text("last_error").nullable() });
@@ -443,7 +450,8 @@ export class IssueSessionStore {
   }
 
   pendingJobs(): JobRecord[] {
-    return jobs.all(this.#sql, `SELECT * FROM jobs WHERE state = 'pending' ORDER BY seq`);
+    // Each row was written by enqueueJob from a JobSpec, its payload with its kind: the pair is a JobSpec.
+    return jobs.all(this.#sql, `SELECT * FROM jobs WHERE state = 'pending' ORDER BY seq`) as JobRecord[];
   }
 
   /**
