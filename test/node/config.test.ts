@@ -18,6 +18,7 @@ const DEFAULTS = {
   CODEGEN_TIME_SCALE: 1,
   AGENT_LEASE_GRACE_MS: 60_000,
   LOCAL_QUEUE_TIMEOUT_MS: 1_800_000,
+  PARALLEL_MAX_CHILDREN: 5,
   LOG_LEVEL: "info",
 };
 
@@ -60,6 +61,7 @@ describe("readConfig parsing", () => {
       CODEGEN_RUN_TIMEOUT_MS: "7200000",
       AGENT_LEASE_GRACE_MS: 15_000,
       LOCAL_QUEUE_TIMEOUT_MS: "600000",
+      PARALLEL_MAX_CHILDREN: "3",
       CODEGEN_PRICE_PER_RUN_USD: "1.25",
       CODEGEN_PRICE_PER_MINUTE_USD: "0",
       MAX_COST_PER_TASK_USD: "2.5",
@@ -72,6 +74,7 @@ describe("readConfig parsing", () => {
       CODEGEN_RUN_TIMEOUT_MS: 7_200_000,
       AGENT_LEASE_GRACE_MS: 15_000,
       LOCAL_QUEUE_TIMEOUT_MS: 600_000,
+      PARALLEL_MAX_CHILDREN: 3,
       CODEGEN_PRICE_PER_RUN_USD: 1.25,
       CODEGEN_PRICE_PER_MINUTE_USD: 0,
       MAX_COST_PER_TASK_USD: 2.5,
@@ -128,6 +131,9 @@ describe("readConfig refuses bad values, naming the var", () => {
     ["CODEGEN_PRICE_PER_MINUTE_USD", "-0.01"],
     ["MAX_COST_PER_TASK_USD", "ten"],
     ["MAX_COST_PER_DAY_USD", "-1"],
+    ["PARALLEL_MAX_CHILDREN", "0"],
+    ["PARALLEL_MAX_CHILDREN", "16"],
+    ["PARALLEL_MAX_CHILDREN", "2.5"],
   ])("%s=%j", (name, value) => {
     const error = configError({ [name]: value });
     expect(error.name).toBe("ConfigurationError");

@@ -65,7 +65,8 @@ describe("issueDetails", () => {
     ]);
 
     const child = await api.issueDetails(e2e!.id);
-    expect(child.parent).toEqual({ id: tree.parent.id, identifier: tree.parent.identifier });
+    // The parent's own parent says how deep the issue sits: none here.
+    expect(child.parent).toEqual({ id: tree.parent.id, identifier: tree.parent.identifier, parent: null });
     expect(child.children.nodes).toEqual([]);
 
     const calls = (await control.calls({ organizationId: org.organizationId, operationName: "cyrusIssueDetails" })).graphql;
