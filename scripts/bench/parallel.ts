@@ -54,6 +54,7 @@ const DEFINITIONS = {
   criticalPathMs: "the scripted run durations along the longest dependency chain: the floor",
   overheadMs: "wallToLastChildMs − criticalPathMs: what the edge adds (delegation and webhook hops, run creation, detecting that a run ended)",
   speedup: "the sequential sum (80 s) / wallToLastChildMs; speedupToAnswer uses wallToAnswerMs",
+  polling: "each run's end against the gate's looks at Codegen (list and get calls): the last look before it, the first after, and the intervals between the looks just before",
   perChild: "readyAt: t0, or the last blocker's scripted end; delegated: Linear's `created` webhook for it; runStart/runEnd: Codegen's run (its clock mapped to real time); detected: its response in Linear",
 };
 
@@ -79,6 +80,9 @@ export async function benchParallel() {
     // One after the other: each case has the machine to itself.
     for (const [index, spec] of CASES.entries()) cases.push(await runCase({ edgeUrl: edge.url, linear, codegen, index, ...spec }));
     for (const c of cases) {
+      const worst = c.overheadByHop.filter((h) => !("run" in h)).reduce((a, b) => (b.ms > a.ms ? b : a));
+      const last = c.children.reduce((a, b) => (b.endedAtS > a.endedAtS ? b : a));
+      console.log(`${c.case}: the largest hop is ${worst.hop} (${s(worst.ms)}); the gate looked at Codegen every ${last.polling.lastIntervalsBeforeEndMs.map((ms) => s(ms)).join(", ")} before ${last.identifier}'s end`);
       console.log(
         `${c.case}: ${c.overheadByHop.map((h) => `${h.hop}: ${s(h.ms)}`).join("; ")}`,
       );
@@ -163,6 +167,21 @@ async function runCase(input: CaseInput) {
 
   const toReal = await clockMap(codegen);
   const runs = await codegen.runs(cg.orgId);
+  // Every look the gate took at Codegen (list refreshes and direct reads), in real ms.
+  const looks = (await codegen.calls({ orgId: cg.orgId }))
+    .filter((call) => call.kind === "list" || call.kind === "get")
+    .map((call) => toReal(call.atMs))
+    .sort((a, b) => a - b);
+  /** The looks around a run's end: the cadence at that moment is what its detection waited for. */
+  const looksAround = (end: number) => {
+    const before = looks.filter((at) => at <= end);
+    const after = looks.find((at) => at > end);
+    return {
+      lastLookBeforeEndMs: before.length ? Math.round(end - before.at(-1)!) : null,
+      firstLookAfterEndMs: after === undefined ? null : Math.round(after - end),
+      lastIntervalsBeforeEndMs: before.slice(-4).map((at, i, list) => (i === 0 ? null : Math.round(at - list[i - 1]!))).filter((ms) => ms !== null),
+    };
+  };
   const deliveries = (await linear.deliveries({ organizationId: org.organizationId, event: "AgentSessionEvent" })).filter((d) => d.action === "created");
   const children = SUBTASKS.map((task) => {
     const issue = tree.subIssues.find((sub) => sub.key === task.key)!;
@@ -190,6 +209,7 @@ async function runCase(input: CaseInput) {
       delegationToRunMs: Math.round(child.runStart - child.delegatedAt),
       runMs: Math.round(child.runEnd - child.runStart),
       detectionMs: Math.round(child.detectedAt - child.runEnd),
+      polling: looksAround(child.runEnd),
       startedAtS: round((child.runStart - t0) / 1000, 2),
       endedAtS: round((child.runEnd - t0) / 1000, 2),
     };
@@ -221,7 +241,7 @@ async function runCase(input: CaseInput) {
   const validation = validationRun
     ? (() => {
         const times = runTimes(validationRun, toReal);
-        return { toRunMs: Math.round(times.runStart - lastDetected), runMs: Math.round(times.runEnd - times.runStart), detectionToAnswerMs: Math.round(answeredAt - times.runEnd) };
+        return { toRunMs: Math.round(times.runStart - lastDetected), runMs: Math.round(times.runEnd - times.runStart), detectionToAnswerMs: Math.round(answeredAt - times.runEnd), polling: looksAround(times.runEnd) };
       })()
     : null;
 
