@@ -49,6 +49,9 @@ class BudgetSpent extends Error {
  */
 const WATCH_CALLS_PER_RUN_HOUR = 50;
 
+/** The least margin (real ms) our rate windows keep over Codegen's; see #spend. */
+const RATE_WINDOW_MIN_MARGIN_MS = 250;
+
 export class CodegenGate extends DurableObject<AppEnv> implements CodegenGateRpc {
   readonly #store: CodegenGateStore;
   readonly #config: EdgeConfig;
@@ -300,11 +303,14 @@ export class CodegenGate extends DurableObject<AppEnv> implements CodegenGateRpc
   /**
    * Codegen counts a call when it arrives, we when we send it; under load the
    * two drift apart. A window a tenth longer than Codegen's keeps the difference
-   * on our side of the limit.
+   * on our side of the limit, and never less than RATE_WINDOW_MIN_MARGIN_MS
+   * longer: the drift is transit and queueing, which do not shrink with a
+   * scaled clock (at 60x a minute's window lasts one real second).
    */
   async #spend(kind: CodegenCallKind): Promise<void> {
     const limit = codegenLimits(this.#config.CODEGEN_TIME_SCALE)[kind];
-    const slot = this.#store.takeSlot(kind, { limit: limit.limit, windowMs: Math.ceil(limit.windowMs * 1.1) }, Date.now());
+    const windowMs = Math.ceil(limit.windowMs + Math.max(limit.windowMs * 0.1, RATE_WINDOW_MIN_MARGIN_MS));
+    const slot = this.#store.takeSlot(kind, { limit: limit.limit, windowMs }, Date.now());
     if (!slot.ok) throw new BudgetSpent(slot.retryAt);
   }
 
