@@ -16,17 +16,19 @@ export const MIN_DURATIONS_FOR_QUANTILES = 5;
 
 /**
  * The span from past durations (any order; bad values ignored), or null when
- * there are none. With five or more: from three quarters of the 10th
- * percentile to a quarter past the 90th. With fewer: from three quarters of
- * the shortest to twice the longest.
+ * there are none. With five or more: from half the 10th percentile to a
+ * quarter past the 90th. With fewer: from half the shortest to twice the
+ * longest. Half, because the runs a gate saw end are not always like the next
+ * one (a dependent child of 20 minutes after siblings of 30), and a run that
+ * ends before its span opens is only seen at the quiet pace.
  */
 export function endWindow(durationsMs: readonly number[]): EndWindow | null {
   const sorted = durationsMs.filter((d) => Number.isFinite(d) && d > 0).sort((a, b) => a - b);
   if (sorted.length === 0) return null;
   if (sorted.length < MIN_DURATIONS_FOR_QUANTILES) {
-    return { fromMs: Math.round(sorted[0]! * 0.75), toMs: Math.round(sorted.at(-1)! * 2) };
+    return { fromMs: Math.round(sorted[0]! * 0.5), toMs: Math.round(sorted.at(-1)! * 2) };
   }
-  return { fromMs: Math.round(quantile(sorted, 0.1) * 0.75), toMs: Math.round(quantile(sorted, 0.9) * 1.25) };
+  return { fromMs: Math.round(quantile(sorted, 0.1) * 0.5), toMs: Math.round(quantile(sorted, 0.9) * 1.25) };
 }
 
 /** Linear interpolation between the nearest ranks of a sorted, non-empty list. */
