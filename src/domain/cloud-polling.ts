@@ -61,7 +61,8 @@ export function expectedEndSpan(run: RunOutlook, now: number, knobs: Pick<Pollin
  *   still to be earned until the last of those runs' expected ends are spread
  *   evenly over that time, never faster than `fastMs` (half: runs end, and earn
  *   less, as time goes; and the runs not yet expected to end keep some for
- *   their own windows).
+ *   their own windows). With no history at all, every run may end at any time
+ *   and none keeps anything back: all that is earned is spent.
  * - While none is, one look per `maxMs` (or per two earned calls, when runs are
  *   few: a quiet look may spend at most half of what runs earn), or at the start
  *   of the earliest window if that comes first, so its first end is not missed.
@@ -77,7 +78,9 @@ export function nextListRefresh(input: { now: number; runs: readonly RunOutlook[
   let decision: RefreshDecision;
   if (ending.length > 0) {
     const horizon = Math.max(now + knobs.fastMs, ...ending.map((span) => span.to));
-    const affordable = allowance.calls + (horizon - now) / perCall / 2;
+    // Half is kept back for runs whose windows open later; when no run has a window (no history yet), there is nothing to keep it for.
+    const share = runs.some((run) => run.window) ? 2 : 1;
+    const affordable = allowance.calls + (horizon - now) / perCall / share;
     const interval = affordable > 0 ? (horizon - now) / affordable : Number.POSITIVE_INFINITY;
     decision = { at: now + Math.max(knobs.fastMs, Math.round(interval)), reason: "expected-end" };
   } else {

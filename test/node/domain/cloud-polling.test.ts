@@ -27,13 +27,13 @@ describe("nextListRefresh", () => {
 
   it.each([
     // label, runs, calls on hand, next refresh (ms from now), reason
-    // One new run, nothing known, nothing saved: 60 s ahead, 0.42 calls affordable (half of 60/72) -> every 144 s.
-    ["one new run, no history, nothing saved", [unknown(0)], 0, 144_000, "expected-end"],
-    // The same with 5 saved: 60 s / 5.42 calls.
-    ["one new run, no history, 5 calls saved", [unknown(0)], 5, 11_077, "expected-end"],
+    // One new run, nothing known, nothing saved: 60 s ahead, 0.83 calls affordable (all of 60/72: no window to keep any for) -> every 72 s.
+    ["one new run, no history, nothing saved", [unknown(0)], 0, 72_000, "expected-end"],
+    // The same with 5 saved: 60 s / 5.83 calls.
+    ["one new run, no history, 5 calls saved", [unknown(0)], 5, 10_286, "expected-end"],
     // Twenty runs earn a call every 3.6 s: 10 + 8.3 affordable over 60 s would be 3.3 s; never faster than 5 s.
     ["twenty new runs, no history, 10 saved", times(20, unknown(0)), 10, 5_000, "expected-end"],
-    ["twenty new runs, no history, nothing saved: two earned calls apart", times(20, unknown(0)), 0, 7_200, "expected-end"],
+    ["twenty new runs, no history, nothing saved: one earned call apart, never faster than 5 s", times(20, unknown(0)), 0, 5_000, "expected-end"],
     // Inside its window until 40 s from now: 2 + 40/72/2 = 2.28 calls -> every 17.5 s.
     ["one run inside its window, 2 saved", [expecting(50_000, 30_000, 90_000)], 2, 17_561, "expected-end"],
     // Late: pushed out 200 s (its age); 2 + 200/72/2 = 3.39 calls -> every 59 s.
