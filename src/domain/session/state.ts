@@ -46,6 +46,7 @@ export interface ExecutionFacts {
   gateName: string | null;
   credential: string | null;
   intentAt: number;
+  /** When a Codegen create was sent whose answer has not said "not created"; null when none is outstanding. */
   createSentAt: number | null;
   runId: number | null;
   webUrl: string | null;
@@ -68,6 +69,7 @@ export interface ExecutionFacts {
   inputTokens: number | null;
   outputTokens: number | null;
   pendingTools: { tool: string; input: string }[];
+  /** Follow-ups sent to the running local task, by message id, until its result says which went in. */
   sentPrompts: { id: string; text: string }[];
 }
 

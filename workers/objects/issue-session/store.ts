@@ -7,6 +7,7 @@ import { EXECUTION_STATES, type ExecutionState } from "../../../src/domain/execu
 import { laneOf, type JobKind, type JobSpec } from "../../../src/domain/job-specs";
 import type { NewAgentSession, NewPrompt, TimelineEntry } from "../../../src/domain/session-intake";
 import { SESSION_STATUSES, type SessionStatus } from "../../../src/domain/session-status";
+import type { ExecutionFacts, SessionFacts } from "../../../src/domain/session";
 import { migrate } from "../sqlite-migrations";
 import { boolean, integer, json, oneOf, real, Table, text, textOf } from "../sqlite-table";
 import { ISSUE_SESSION_SCHEMA } from "./schema";
@@ -15,73 +16,22 @@ const D1_SYNC_DELAY_MS = 10_000;
 
 export type { SessionStatus };
 
-export interface AgentSessionRecord {
-  id: string;
-  issueId: string | null;
-  issueIdentifier: string | null;
-  issueTitle: string | null;
+/** An agent session as stored: what the reducer reads (SessionFacts), plus what intake recorded and the D1 mirror's versions. */
+export interface AgentSessionRecord extends SessionFacts {
   creatorId: string | null;
   promptContext: string | null;
   guidance: string[];
   initialComment: string | null;
-  status: SessionStatus;
-  repositoryId: string | null;
-  repositoryName: string | null;
-  repositoryGitUrl: string | null;
-  codegenRepoId: number | null;
-  baseBranch: string | null;
-  agentType: string | null;
-  complexity: string | null;
-  executor: string | null;
-  /** Where the work goes if the chosen executor fails (the orchestrator's decision). */
-  fallback: string | null;
-  routedAt: number | null;
-  stopRequestedAt: number | null;
-  error: string | null;
   createdAt: number;
   updatedAt: number;
-  endedAt: number | null;
   version: number;
   syncedVersion: number;
 }
 
 export type { ExecutionState };
 
-export interface ExecutionRecord {
-  attemptKey: string;
-  agentSessionId: string;
-  attempt: number;
-  executor: "cloud" | "local";
-  state: ExecutionState;
-  credential: string | null;
-  gateName: string | null;
-  intentAt: number;
-  /** When a Codegen create was sent whose answer has not said "not created"; null when none is outstanding. */
-  createSentAt: number | null;
-  runId: number | null;
-  webUrl: string | null;
-  codegenStatus: string | null;
-  result: string | null;
-  pullRequests: { url: string; title: string | null }[];
-  startedAt: number | null;
-  endedAt: number | null;
-  deadlineAt: number | null;
-  resumes: number;
-  logsSeen: number;
-  outcome: string | null;
-  error: string | null;
-  taskId: string | null;
-  agentId: string | null;
-  hostname: string | null;
-  claudeSessionId: string | null;
-  totalCostUsd: number | null;
-  costUsd: number | null;
-  inputTokens: number | null;
-  outputTokens: number | null;
-  pendingTools: { tool: string; input: string }[];
-  /** Follow-ups sent to the running local task, by message id, until its result says which went in. */
-  sentPrompts: { id: string; text: string }[];
-}
+/** An execution attempt as stored: exactly what the session reducer reads and changes. */
+export type ExecutionRecord = ExecutionFacts;
 
 /** A job as stored: what every job row has, its kind and payload apart. */
 interface StoredJob {
