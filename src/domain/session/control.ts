@@ -7,7 +7,7 @@ import { RETRYING, STOPPED_NOTHING_RUNNING } from "../linear-copy";
 import type { SessionEvent } from "./events";
 import type { ExecutionFacts, SessionState, StepContext } from "./state";
 import { Transition, unchanged, type StepResult } from "./transition";
-import { stopParallel } from "./parallel";
+import { parallelRunning, stopParallel } from "./parallel";
 
 type Event<T extends SessionEvent["type"]> = Extract<SessionEvent, { type: T }>;
 
@@ -32,7 +32,7 @@ export function stopRequested(state: SessionState, _event: Event<"stop.requested
 
 /** A retry routes and decides again, and starts a new attempt. Refused while an execution is live: stop it first. */
 export function retryRequested(state: SessionState, _event: Event<"retry.requested">, context: StepContext): StepResult {
-  if (isExecutionLive(state.execution)) return unchanged(state);
+  if (retryRefusal(state)) return unchanged(state);
   const t = new Transition(state, context);
   t.updateSession({ status: "pending", stopRequestedAt: null, endedAt: null, error: null, routedAt: null });
   t.record("session.retry", "Retried through the API");
@@ -43,7 +43,8 @@ export function retryRequested(state: SessionState, _event: Event<"retry.request
 
 /** Whether a retry would be refused, for the API's answer. */
 export function retryRefusal(state: SessionState): string | null {
-  return isExecutionLive(state.execution) ? "the session is still running; stop it first" : null;
+  // A parallel parent between its runs has no live execution, but its children run: a retry would start a second plan beside them.
+  return isExecutionLive(state.execution) || parallelRunning(state) ? "the session is still running; stop it first" : null;
 }
 
 /** A stop that found nothing running says so. */
@@ -65,12 +66,13 @@ export function startRequested(state: SessionState, event: Event<"start.requeste
   return t.result();
 }
 
-function newExecution(event: Event<"start.requested">, agentSessionId: string, now: number): ExecutionFacts {
+/** An attempt whose intent is being recorded: `creating`, nothing known of its run or task yet. */
+export function newExecution(identity: Pick<ExecutionFacts, "attemptKey" | "attempt" | "executor">, agentSessionId: string, now: number): ExecutionFacts {
   return {
-    attemptKey: event.attemptKey,
+    attemptKey: identity.attemptKey,
     agentSessionId,
-    attempt: event.attempt,
-    executor: event.executor,
+    attempt: identity.attempt,
+    executor: identity.executor,
     state: "creating",
     gateName: null,
     credential: null,

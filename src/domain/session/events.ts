@@ -116,5 +116,3 @@ export type SessionEvent =
   // ---- either executor ----
   /** A stop reached an execution that was not running: nothing to stop. */
   | { type: "stop.nothing-running" };
-
-export type SessionEventType = SessionEvent["type"];

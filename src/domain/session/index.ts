@@ -8,4 +8,4 @@ export { childBrief, executionPurpose, parallelRunning } from "./parallel";
 export type { StepResult } from "./transition";
 export { retryRefusal } from "./control";
 export { stopNeedsPrRemoval } from "./cloud";
-export { canPassFollowUp, toolBatchAction, TOOL_BATCH_MS } from "./local";
+export { canPassFollowUp, toolBatchAction } from "./local";

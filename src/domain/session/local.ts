@@ -30,7 +30,7 @@ import { Transition, unchanged, type StepResult } from "./transition";
 type Event<T extends SessionEvent["type"]> = Extract<SessionEvent, { type: T }>;
 
 /** How long tool calls are gathered before one action goes to Linear. */
-export const TOOL_BATCH_MS = 5_000;
+const TOOL_BATCH_MS = 5_000;
 /** At most this many tool calls wait for the next batch; older ones are dropped from it. */
 const PENDING_TOOLS_KEPT = 20;
 

@@ -10,7 +10,7 @@
 import { branchNameFor } from "../../prompts/cloud-run";
 import { agentPlanChanged, agentPlanSteps, type AgentPlanStatus } from "../parallel/agent-plan";
 import { DEFAULT_PARALLEL_MAX_CHILDREN } from "../parallel/caps";
-import { initialChildStates, type ChildState } from "../parallel/child-state";
+import { initialChildStates } from "../parallel/child-state";
 import { advanceParallelRun, type ParallelDecision, type ParallelEvent } from "../parallel/parallel-run";
 import { itemLabel, type Plan, type PlanDecision } from "../parallel/plan";
 import { planThought } from "../parallel/plan-thoughts";
@@ -72,7 +72,9 @@ export function acceptPlanDecision(t: Transition, decision: PlanDecision): "para
   // A proposed item gets its sub-issue's id now, before the create is sent: a replayed create meets its first attempt.
   const items = plan.items.map((item) => (item.issueId ? item : { ...item, issueId: t.context.newId() }));
   const accepted: Plan = { ...plan, items };
-  t.parallel = { ...(t.parallel ?? freshRun(t.now, {})), status: creating ? "creating" : "running", plan: accepted, children: initialChildStates(accepted), plannerAttemptKey: t.parallel?.plannerAttemptKey ?? null };
+  // The planner's run continues into this plan; anything older (a retried parent's last run) starts afresh.
+  const base = t.parallel?.status === "planning" ? t.parallel : freshRun(t.now, {});
+  t.parallel = { ...base, status: creating ? "creating" : "running", plan: accepted, children: initialChildStates(accepted) };
   t.updateSession({ status: "active" });
   const names = items.map((item) => `- ${itemLabel(item)}${item.dependsOn.length ? ` (after ${item.dependsOn.map((key) => labelOf(accepted, key)).join(", ")})` : ""}`);
   t.record("parallel.planned", `Split into ${items.length} sub-tasks (${plan.source})`, { keys: items.map((i) => i.key) });
@@ -317,11 +319,6 @@ export function childBrief(state: Pick<SessionState, "parallel" | "session">, ch
     .filter((identifier): identifier is string => !!identifier)
     .map((identifier) => branchNameFor(identifier));
   return { parentIssueId: state.session.issueId, parentSessionId: state.session.id, mergeBranches };
-}
-
-/** The children's states a figure needs (exported for the D1 mirror). */
-export function childStatesOf(run: ParallelFacts): ChildState[] {
-  return run.children;
 }
 
 /** A follow-up for the parent while its children run: recorded for the validation, and said so (the children keep their own threads). */

@@ -11,7 +11,7 @@ import type { JobContext } from "./job-context";
 /** Which execution an event concerns: a named attempt, or the session's latest. */
 export type ExecutionRef = { attemptKey: string } | "latest";
 
-export function stepContext(ctx: Pick<JobContext, "now" | "config">): StepContext {
+function stepContext(ctx: Pick<JobContext, "now" | "config">): StepContext {
   return {
     now: ctx.now(),
     newId: () => crypto.randomUUID(),

@@ -1,5 +1,6 @@
 /** Builders for the session reducer's table tests: a state in a named phase, and readers of a step's effects. */
 import type { Effect, ExecutionFacts, SessionFacts, SessionState, StepContext } from "../../../../src/domain/session";
+import { newExecution } from "../../../../src/domain/session/control";
 import type { JobSpec } from "../../../../src/domain/job-specs";
 import type { ExecutorDecision } from "../../../../src/domain/select-executor";
 import type { PlannedExecution } from "../../../../src/domain/session";
@@ -36,38 +37,17 @@ export function session(overrides: Partial<SessionFacts> = {}): SessionFacts {
 }
 
 export function execution(overrides: Partial<ExecutionFacts> = {}): ExecutionFacts {
+  // A cloud run in progress: the domain's fresh attempt, adopted and running.
   return {
-    attemptKey: "as-1:1",
-    agentSessionId: "as-1",
-    attempt: 1,
-    executor: "cloud",
+    ...newExecution({ attemptKey: "as-1:1", attempt: 1, executor: "cloud" }, "as-1", NOW - 120_000),
     state: "running",
     gateName: "gate",
     credential: "{}",
-    intentAt: NOW - 120_000,
-    createSentAt: null,
     runId: 42,
     webUrl: "https://codegen.example/run/42",
     codegenStatus: "ACTIVE",
-    result: null,
-    pullRequests: [],
     startedAt: NOW - 60_000,
-    endedAt: null,
     deadlineAt: NOW + 3_000_000,
-    resumes: 0,
-    logsSeen: 0,
-    outcome: null,
-    error: null,
-    taskId: null,
-    agentId: null,
-    hostname: null,
-    claudeSessionId: null,
-    totalCostUsd: null,
-    costUsd: null,
-    inputTokens: null,
-    outputTokens: null,
-    pendingTools: [],
-    sentPrompts: [],
     ...overrides,
   };
 }

@@ -163,6 +163,21 @@ describe("step: stop, follow-up and validation of a parent", () => {
     expect(activities(effects).at(-1)?.body).toContain("Every sub-task still running was stopped");
   });
 
+  it("a retry is refused while children run, and a retried parent's next plan starts afresh", () => {
+    const live = running([child("a", "running"), child("b", "running"), child("c", "pending")]);
+    expect(step(live, { type: "retry.requested" }, ctx()).state).toBe(live);
+    const ended = running([child("a", "failed", 2), child("b", "succeeded"), child("c", "canceled")], {
+      status: "error",
+      endedAt: NOW - 100,
+      validation: { attemptKey: "as-1:9", status: "failed", verdict: null },
+      links: { b: { agentSessionId: "child-b", pullRequests: ["https://pr/b"] } },
+    });
+    const retried = step(ended, { type: "retry.requested" }, ctx());
+    expect(jobKinds(retried.effects)).toContain("session.prepare");
+    const replanned = step({ ...retried.state, session: { ...retried.state.session, routedAt: null } }, prepared({ kind: "plan", decision: parallelDecision() }), ctx());
+    expect(replanned.state.parallel).toMatchObject({ status: "running", endedAt: null, validation: null, links: {}, startedAt: NOW });
+  });
+
   it("a follow-up while children run stays with the parent", () => {
     const { effects } = step(running([child("a", "running"), child("b", "running"), child("c", "pending")]), { type: "parallel.follow-up" }, ctx());
     expect(timelineKinds(effects)).toEqual(["parallel.follow_up"]);
